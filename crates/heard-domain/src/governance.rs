@@ -1,0 +1,363 @@
+//! Governance: who may do what. Roles, the one permission table, accounts (emails, passwords and
+//! their hashes, API tokens) and the partner organisations with their sectors.
+
+use std::fmt;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use crate::Invalid;
+use crate::error::required_text;
+
+vocabulary! {
+    /// What a person with an account does in Heard (DOMAIN.md, "Who uses it").
+    pub enum Role {
+        Administrator = ("administrator", "Administrator"),
+        Commissioner = ("commissioner", "Commissioner"),
+        Researcher = ("researcher", "Researcher"),
+        Facilitator = ("facilitator", "Facilitator"),
+        Viewer = ("viewer", "Viewer"),
+    }
+}
+
+vocabulary! {
+    /// The part of the system a partner organisation, or a person in the room, comes from.
+    pub enum Sector {
+        Health = ("health", "Health"),
+        SocialCare = ("social_care", "Social care"),
+        VoluntarySector = ("voluntary_sector", "Voluntary sector"),
+        Education = ("education", "Education"),
+        Police = ("police", "Police"),
+        Housing = ("housing", "Housing"),
+        Citizen = ("citizen", "Citizen"),
+        Other = ("other", "Other"),
+    }
+}
+
+/// Everything a request can ask to do. Each route names exactly one; [`permits`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Open to anyone, signed in or not: the sign-in page, health check, assets, API description.
+    Public,
+    /// Pages and API calls about the signed-in person themselves: their account, their API tokens.
+    OwnAccount,
+    /// Read programmes, journeys, activities and who was in the room.
+    ViewProgrammes,
+    /// Create a programme.
+    CreateProgramme,
+    /// Change a programme's name, aim, status, lead commissioner or partners.
+    EditProgramme,
+    /// Move a journey's stages forward or back, and edit their dates, exit criteria and notes.
+    UpdateJourney,
+    /// Record, edit or remove an activity and its attendance.
+    RecordActivity,
+    /// Read the partner organisations.
+    ViewPartners,
+    /// Add and edit partner organisations.
+    ManagePartners,
+    /// Add users, change their roles, deactivate them, issue and revoke anyone's API tokens.
+    ManageUsers,
+    /// Rename, add, reorder and remove the stages of the organisation's journey template.
+    ManageJourneyTemplate,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Public,
+        Action::OwnAccount,
+        Action::ViewProgrammes,
+        Action::CreateProgramme,
+        Action::EditProgramme,
+        Action::UpdateJourney,
+        Action::RecordActivity,
+        Action::ViewPartners,
+        Action::ManagePartners,
+        Action::ManageUsers,
+        Action::ManageJourneyTemplate,
+    ];
+}
+
+/// The permission table: may a person with `role` (or an anonymous visitor, `None`) do `action`?
+///
+/// Every route checks this on the server; the HTTP tests try every route as every role against it.
+pub fn permits(role: Option<Role>, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    let Some(role) = role else {
+        return action == Public;
+    };
+    match action {
+        Public | OwnAccount | ViewProgrammes | ViewPartners => true,
+        CreateProgramme | EditProgramme | UpdateJourney => matches!(role, Administrator | Commissioner),
+        RecordActivity => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        ManagePartners | ManageUsers | ManageJourneyTemplate => role == Administrator,
+    }
+}
+
+/// An email address, trimmed and lower-cased, that looks deliverable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
+        let email = raw.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(Invalid::one(field, "Enter an email address"));
+        }
+        let well_formed = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match email.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if !well_formed {
+            return Err(Invalid::one(field, "Enter an email address in the correct format, like name@example.org"));
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's name as shown to colleagues.
+pub fn display_name(field: &str, raw: &str) -> Result<String, Invalid> {
+    required_text(field, "a name", raw, 100)
+}
+
+/// A new password that meets the policy. Never printed: `Debug` hides it.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_CHARS: usize = 256;
+
+    /// Checks a password someone chose (NCSC guidance: length, not composition rules).
+    pub fn new(field: &str, raw: &str) -> Result<Self, Invalid> {
+        let chars = raw.chars().count();
+        if chars == 0 {
+            return Err(Invalid::one(field, "Enter a password"));
+        }
+        if chars < Self::MIN_CHARS {
+            return Err(Invalid::one(field, format!("Password must be {} characters or more", Self::MIN_CHARS)));
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(Invalid::one(field, format!("Password must be {} characters or fewer", Self::MAX_CHARS)));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// A random password of four groups of five letters and digits, e.g. for `admin create-user`.
+    pub fn generate() -> Self {
+        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+        let mut rng = rand::rng();
+        let groups: Vec<String> =
+            (0..4).map(|_| (0..5).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()).collect();
+        Self(groups.join("-"))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Hashes with argon2id and a fresh salt.
+    pub fn hash(&self) -> PasswordHash {
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = argon2::Argon2::default()
+            .hash_password(self.0.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            // Hashing with default parameters and a valid salt cannot fail; keep a value that never verifies.
+            .unwrap_or_default();
+        PasswordHash(hash)
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// An argon2id hash in PHC string form, as stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn from_stored(phc: String) -> Self {
+        Self(phc)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `attempt` is the password; takes the same time whether or not the email existed
+    /// when called on [`PasswordHash::dummy`].
+    pub fn verify(&self, attempt: &str) -> bool {
+        match argon2::PasswordHash::new(&self.0) {
+            Ok(parsed) => argon2::Argon2::default().verify_password(attempt.as_bytes(), &parsed).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// A hash of a random password, verified against when an email is unknown so that the time taken
+    /// does not reveal which emails have accounts.
+    pub fn dummy() -> Self {
+        Password::generate().hash()
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(…)")
+    }
+}
+
+/// A personal API token as given to its owner once: `heard_` and 64 hex digits.
+pub struct ApiToken(String);
+
+impl ApiToken {
+    const PREFIX: &'static str = "heard_";
+
+    pub fn generate() -> Self {
+        let bytes: [u8; 32] = rand::rng().random();
+        Self(format!("{}{}", Self::PREFIX, hex::encode(bytes)))
+    }
+
+    /// Recognises a presented token; anything else is not a token.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let digits = raw.strip_prefix(Self::PREFIX)?;
+        (digits.len() == 64 && digits.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// What is stored: the SHA-256 of the token, in hex. The token has 256 bits of entropy, so a
+    /// fast hash is enough and lets a presented token be found by its hash.
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiToken(…)")
+    }
+}
+
+/// A name given to an API token so its owner can tell tokens apart.
+pub fn token_name(field: &str, raw: &str) -> Result<String, Invalid> {
+    required_text(field, "a name for the token", raw, 80)
+}
+
+/// A partner organisation's name.
+pub fn partner_name(field: &str, raw: &str) -> Result<String, Invalid> {
+    required_text(field, "the organisation's name", raw, 150)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_visitors_reach_only_public_actions() {
+        for &action in Action::ALL {
+            assert_eq!(permits(None, action), action == Action::Public, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn only_administrators_manage_the_installation() {
+        for &role in Role::ALL {
+            for action in [Action::ManageUsers, Action::ManagePartners, Action::ManageJourneyTemplate] {
+                assert_eq!(permits(Some(role), action), role == Role::Administrator, "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn commissioners_steer_journeys_and_others_do_not() {
+        assert!(permits(Some(Role::Commissioner), Action::UpdateJourney));
+        assert!(permits(Some(Role::Commissioner), Action::CreateProgramme));
+        for role in [Role::Researcher, Role::Facilitator, Role::Viewer] {
+            assert!(!permits(Some(role), Action::UpdateJourney), "{role:?}");
+            assert!(!permits(Some(role), Action::EditProgramme), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn viewers_only_read() {
+        let allowed: Vec<_> = Action::ALL.iter().filter(|&&a| permits(Some(Role::Viewer), a)).collect();
+        assert_eq!(allowed, [&Action::Public, &Action::OwnAccount, &Action::ViewProgrammes, &Action::ViewPartners]);
+    }
+
+    #[test]
+    fn facilitators_and_researchers_record_activities() {
+        assert!(permits(Some(Role::Facilitator), Action::RecordActivity));
+        assert!(permits(Some(Role::Researcher), Action::RecordActivity));
+        assert!(!permits(Some(Role::Viewer), Action::RecordActivity));
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(Email::parse("email", "  Ada@Example.ORG ").map(|e| e.to_string()), Ok("ada@example.org".into()));
+        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a da@example.org", "a@b@example.org"] {
+            assert!(Email::parse("email", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Email::parse("email", "").unwrap_err().message_for("email"), Some("Enter an email address"));
+    }
+
+    #[test]
+    fn passwords_follow_the_length_policy_and_hash_with_argon2id() {
+        assert!(Password::new("password", "short").is_err());
+        let password = Password::new("password", "correct horse battery").expect("long enough");
+        let hash = password.hash();
+        assert!(hash.as_str().starts_with("$argon2id$"));
+        assert!(hash.verify("correct horse battery"));
+        assert!(!hash.verify("correct horse battery!"));
+        assert!(!format!("{password:?}{hash:?}").contains("horse"));
+    }
+
+    #[test]
+    fn generated_passwords_meet_the_policy() {
+        let generated = Password::generate();
+        assert!(Password::new("password", generated.expose()).is_ok());
+        assert_ne!(generated.expose(), Password::generate().expose());
+    }
+
+    #[test]
+    fn api_tokens_round_trip_and_hash_stably() {
+        let token = ApiToken::generate();
+        let parsed = ApiToken::parse(token.expose()).expect("a generated token parses");
+        assert_eq!(parsed.hash(), token.hash());
+        assert_eq!(token.hash().len(), 64);
+        assert!(ApiToken::parse("heard_xyz").is_none());
+        assert!(ApiToken::parse(&token.expose().replace("heard_", "other_")).is_none());
+    }
+
+    #[test]
+    fn vocabulary_codes_round_trip() {
+        for &sector in Sector::ALL {
+            assert_eq!(sector.code().parse::<Sector>(), Ok(sector));
+        }
+        assert!("nobody".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Heard's domain: the types, validation and rules of each area, with no I/O.
+//!
+//! Input becomes one of these types at the edge (a form, a JSON body, a CLI flag); code further in
+//! trusts it and does not check again.
+
+pub mod dates;
+pub mod error;
+#[macro_use]
+pub mod vocabulary;
+pub mod governance;
+pub mod journeys;
+
+pub use error::{FieldError, Invalid};
