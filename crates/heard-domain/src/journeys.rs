@@ -307,11 +307,11 @@ impl Attendance {
                 attendance.by_kind.insert(kind, n);
             }
         }
-        if errors.is_empty() {
-            if let Err(Invalid(mismatch)) = attendance.check() {
-                for e in mismatch {
-                    errors.push(e.field, e.message);
-                }
+        if errors.is_empty()
+            && let Err(Invalid(mismatch)) = attendance.check()
+        {
+            for e in mismatch {
+                errors.push(e.field, e.message);
             }
         }
         errors.finish(|| attendance)

@@ -40,12 +40,34 @@ macro_rules! vocabulary {
             }
         }
 
+        impl $crate::vocabulary::Vocabulary for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.label())
             }
         }
     };
+}
+
+/// What every vocabulary offers, for code that works over any of them (form options, labels).
+pub trait Vocabulary: Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+
+    /// The label for a stored code, or the code itself if it names nothing.
+    fn label_of(code: &str) -> &str {
+        Self::ALL.iter().find(|v| v.code() == code).map_or(code, |v| v.label())
+    }
 }
 
 /// A code that names no value of a vocabulary.

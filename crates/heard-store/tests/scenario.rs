@@ -1,0 +1,553 @@
+//! One story through every table and every public Store method, run unchanged on SQLite and on
+//! PostgreSQL, so the two backends cannot drift apart.
+
+// A test fails loudly on any unexpected error; that is what unwrap is for here.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use heard_domain::governance::{ApiToken, Email, Password, Role, Sector};
+use heard_domain::journeys::{
+    ActivityKind, Attendance, AttendeeKind, ProgrammeStatus, Slug, StageStatus, StageTemplate, TransitionError,
+    default_template,
+};
+use heard_store::demo::{self, DEMO_ACCOUNTS, DEMO_PASSWORD, DemoOutcome};
+use heard_store::{
+    Backend, Move, NewActivity, NewProgramme, NewUser, ProgrammeChange, StageChange, Store, StoreError, UserChange,
+};
+use heard_testkit::{TestBackend, fresh_store};
+use time::macros::date;
+use tower_sessions::SessionStore as _;
+
+#[tokio::test]
+async fn scenario_on_sqlite() {
+    let store = fresh_store(TestBackend::Sqlite).await;
+    assert_eq!(store.backend(), Backend::Sqlite);
+    assert_eq!(store.backend().name(), "sqlite");
+    scenario(&store).await;
+}
+
+#[tokio::test]
+async fn scenario_on_postgres() {
+    let store = fresh_store(TestBackend::Postgres).await;
+    assert_eq!(store.backend(), Backend::Postgres);
+    assert_eq!(store.backend().name(), "postgresql");
+    scenario(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_urls_create_the_file_and_migrate_twice() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("by-url.db");
+    let store = Store::connect(&format!("sqlite://{}", path.display())).await.expect("connects");
+    store.migrate().await.expect("migrates");
+    store.migrate().await.expect("migrating again changes nothing");
+    assert!(path.exists());
+    assert_eq!(store.journey_template().await.expect("template").len(), 8);
+    assert!(matches!(Store::connect("mysql://nope").await, Err(StoreError::Invalid(_))));
+}
+
+fn email(raw: &str) -> Email {
+    Email::parse("email", raw).expect("a valid email")
+}
+
+fn attendance(sectors: &[(Sector, u32)], kinds: &[(AttendeeKind, u32)]) -> Attendance {
+    Attendance { by_sector: sectors.iter().copied().collect(), by_kind: kinds.iter().copied().collect() }
+}
+
+async fn scenario(store: &Store) {
+    assert!(store.ping().await);
+
+    // Organisation
+    assert_eq!(store.organisation_name().await.unwrap(), "Heard");
+    store.set_organisation_name("Testshire County Council").await.unwrap();
+    store.set_organisation_name("Testshire Council").await.unwrap();
+    assert_eq!(store.organisation_name().await.unwrap(), "Testshire Council");
+
+    // Users
+    let hash = Password::new("password", "a long enough password").unwrap().hash();
+    let new_user = |address: &str, name: &str, role: Role| NewUser {
+        email: email(address),
+        display_name: name.into(),
+        role,
+        password_hash: hash.clone(),
+    };
+    let zoe = store.create_user(&new_user("zoe@test.example", "Zoe Commissioner", Role::Commissioner)).await.unwrap();
+    assert_eq!((zoe.email.as_str(), zoe.role, zoe.active), ("zoe@test.example", Role::Commissioner, true));
+    assert!(zoe.password_hash().verify("a long enough password"));
+    assert_eq!(zoe.last_signed_in_at, None);
+    let ann = store.create_user(&new_user("ann@test.example", "ann researcher", Role::Researcher)).await.unwrap();
+    let duplicate = store.create_user(&new_user("ZOE@test.example", "Another", Role::Viewer)).await;
+    assert!(matches!(duplicate, Err(StoreError::Duplicate { field: "email" })), "{duplicate:?}");
+
+    let names: Vec<_> = store.users().await.unwrap().into_iter().map(|u| u.display_name).collect();
+    assert_eq!(names, ["ann researcher", "Zoe Commissioner"]);
+    assert_eq!(store.user(zoe.id).await.unwrap().map(|u| u.email), Some("zoe@test.example".into()));
+    assert!(store.user(9999).await.unwrap().is_none());
+    assert_eq!(store.user_by_email(&email("Zoe@Test.example")).await.unwrap().map(|u| u.id), Some(zoe.id));
+    assert!(store.user_by_email(&email("nobody@test.example")).await.unwrap().is_none());
+
+    let ann = store
+        .update_user(
+            ann.id,
+            &UserChange { display_name: "Ann Researcher".into(), role: Role::Facilitator, active: true },
+        )
+        .await
+        .unwrap();
+    assert_eq!((ann.display_name.as_str(), ann.role), ("Ann Researcher", Role::Facilitator));
+    let change = UserChange { display_name: "x".into(), role: Role::Viewer, active: true };
+    assert!(matches!(store.update_user(9999, &change).await, Err(StoreError::NotFound)));
+
+    let new_hash = Password::new("password", "another long password").unwrap().hash();
+    store.set_password(ann.id, &new_hash).await.unwrap();
+    let ann = store.user(ann.id).await.unwrap().unwrap();
+    assert!(ann.password_hash().verify("another long password"));
+    assert!(!ann.password_hash().verify("a long enough password"));
+    assert!(matches!(store.set_password(9999, &new_hash).await, Err(StoreError::NotFound)));
+    store.record_sign_in(ann.id).await.unwrap();
+    assert!(store.user(ann.id).await.unwrap().unwrap().last_signed_in_at.is_some());
+    assert!(serde_json::to_string(&ann).unwrap().find("argon2").is_none(), "the hash is never serialised");
+
+    // API tokens
+    let first = ApiToken::generate();
+    let second = ApiToken::generate();
+    let first_record = store.create_api_token(ann.id, "laptop", &first.hash()).await.unwrap();
+    let second_record = store.create_api_token(ann.id, "script", &second.hash()).await.unwrap();
+    assert_eq!(first_record.last_used_at, None);
+    let tokens = store.api_tokens(ann.id).await.unwrap();
+    assert_eq!(tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["script", "laptop"]);
+    assert!(matches!(store.create_api_token(9999, "x", "y").await, Err(StoreError::NotFound)));
+    assert_eq!(store.user_by_api_token(&first.hash()).await.unwrap().map(|u| u.id), Some(ann.id));
+    assert!(
+        store.api_tokens(ann.id).await.unwrap().iter().any(|t| t.id == first_record.id && t.last_used_at.is_some())
+    );
+    assert!(store.user_by_api_token("not-a-hash").await.unwrap().is_none());
+    assert!(matches!(store.revoke_api_token(zoe.id, first_record.id).await, Err(StoreError::NotFound)));
+    store.revoke_api_token(ann.id, first_record.id).await.unwrap();
+    assert!(matches!(store.revoke_api_token(ann.id, first_record.id).await, Err(StoreError::NotFound)));
+    assert!(store.user_by_api_token(&first.hash()).await.unwrap().is_none());
+    let tokens = store.api_tokens(ann.id).await.unwrap();
+    assert_eq!(tokens.len(), 2, "revoked tokens are still listed");
+    assert!(tokens.iter().any(|t| t.id == first_record.id && t.revoked_at.is_some()));
+    // A deactivated account's tokens stop working.
+    store
+        .update_user(ann.id, &UserChange { display_name: ann.display_name.clone(), role: ann.role, active: false })
+        .await
+        .unwrap();
+    assert!(store.user_by_api_token(&second.hash()).await.unwrap().is_none());
+    store
+        .update_user(ann.id, &UserChange { display_name: ann.display_name.clone(), role: ann.role, active: true })
+        .await
+        .unwrap();
+    assert_eq!(store.user_by_api_token(&second.hash()).await.unwrap().map(|u| u.id), Some(second_record.user_id));
+
+    // Partners
+    let health = store.create_partner("Testshire Health Board", Sector::Health).await.unwrap();
+    let carers = store.create_partner("carers together", Sector::VoluntarySector).await.unwrap();
+    let police = store.create_partner("Testshire Police", Sector::Other).await.unwrap();
+    assert!(matches!(
+        store.create_partner("TESTSHIRE POLICE", Sector::Police).await,
+        Err(StoreError::Duplicate { field: "name" })
+    ));
+    let police = store.update_partner(police.id, "Testshire Constabulary", Sector::Police).await.unwrap();
+    assert_eq!((police.name.as_str(), police.sector), ("Testshire Constabulary", Sector::Police));
+    assert!(matches!(
+        store.update_partner(police.id, "Testshire Health Board", Sector::Police).await,
+        Err(StoreError::Duplicate { field: "name" })
+    ));
+    assert!(matches!(store.update_partner(9999, "x", Sector::Other).await, Err(StoreError::NotFound)));
+    assert_eq!(store.partner(carers.id).await.unwrap(), Some(carers.clone()));
+    assert_eq!(store.partner(9999).await.unwrap(), None);
+    let names: Vec<_> = store.partners().await.unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["carers together", "Testshire Constabulary", "Testshire Health Board"]);
+
+    // Audit
+    store.record_audit(Some(zoe.id), "user.role_changed", &format!("user {}", ann.id)).await.unwrap();
+    store.record_audit(None, "export", "programme 1").await.unwrap();
+    let events = store.audit_events(10).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["export", "user.role_changed"]);
+    assert_eq!((events[1].actor_id, events[1].subject.as_str()), (Some(zoe.id), format!("user {}", ann.id).as_str()));
+    assert_eq!(store.audit_events(1).await.unwrap().len(), 1);
+
+    // The journey template: the default, written by migrate.
+    let template = store.journey_template().await.unwrap();
+    assert_eq!(template.len(), 8);
+    assert_eq!((template[0].position, template[0].name.as_str()), (1, "Case for change"));
+    assert_eq!(template[7].name, "Review and learn");
+
+    // Programmes
+    let new_programme = NewProgramme {
+        slug: Slug::parse("slug", "early-help").unwrap(),
+        name: "Early Help".into(),
+        aim: "A good start".into(),
+        status: ProgrammeStatus::Active,
+        lead_commissioner_id: Some(zoe.id),
+        partner_ids: vec![health.id, carers.id, health.id],
+    };
+    let early = store.create_programme(&new_programme).await.unwrap();
+    assert_eq!(
+        (early.slug.as_str(), early.name.as_str(), early.status),
+        ("early-help", "Early Help", ProgrammeStatus::Active)
+    );
+    assert_eq!(
+        early.lead_commissioner.as_ref().map(|l| (l.id, l.display_name.as_str())),
+        Some((zoe.id, "Zoe Commissioner"))
+    );
+    assert_eq!(early.partners, [carers.clone(), health.clone()]);
+    assert!(matches!(store.create_programme(&new_programme).await, Err(StoreError::Duplicate { field: "slug" })));
+
+    let not_a_commissioner = NewProgramme {
+        slug: Slug::parse("slug", "memory-support").unwrap(),
+        lead_commissioner_id: Some(ann.id),
+        ..new_programme.clone()
+    };
+    match store.create_programme(&not_a_commissioner).await {
+        Err(StoreError::Invalid(invalid)) => {
+            assert_eq!(invalid.message_for("lead_commissioner"), Some("Choose a commissioner"))
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    let unknown_partner =
+        NewProgramme { partner_ids: vec![9999], lead_commissioner_id: None, ..not_a_commissioner.clone() };
+    match store.create_programme(&unknown_partner).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("partners").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert!(store.programme("memory-support").await.unwrap().is_none(), "a failed create leaves nothing behind");
+
+    // Editing the template leaves existing programmes' journeys as they were.
+    let mut edited = default_template();
+    edited.swap(0, 1);
+    edited[2].name = "Sense-making".into();
+    edited.push(StageTemplate {
+        name: "Celebrate".into(),
+        description: "Share the story.".into(),
+        exit_criteria: String::new(),
+    });
+    store.replace_journey_template(&edited).await.unwrap();
+    let template = store.journey_template().await.unwrap();
+    assert_eq!(
+        template.iter().map(|s| (s.position, s.name.as_str())).take(3).collect::<Vec<_>>(),
+        [(1, "Listen"), (2, "Case for change"), (3, "Sense-making")]
+    );
+    assert_eq!(template.len(), 9);
+    let mut clash = edited.clone();
+    clash[1].name = "LISTEN".into();
+    assert!(matches!(store.replace_journey_template(&clash).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.replace_journey_template(&[]).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.journey_template().await.unwrap().len(), 9, "a rejected template changes nothing");
+
+    let stages = store.stages(early.id).await.unwrap();
+    assert_eq!(stages.len(), 8);
+    assert_eq!(stages[0].name, "Case for change");
+    assert_eq!(stages[2].name, "Make sense");
+    assert!(stages.iter().all(|s| s.status == StageStatus::NotStarted && s.starts_on.is_none()));
+    assert_eq!(stages[1].exit_criteria, "Voices heard from every participant group.");
+
+    let memory = store
+        .create_programme(&NewProgramme {
+            slug: Slug::parse("slug", "memory-support").unwrap(),
+            name: "Memory Support".into(),
+            aim: String::new(),
+            status: ProgrammeStatus::Paused,
+            lead_commissioner_id: None,
+            partner_ids: vec![],
+        })
+        .await
+        .unwrap();
+    let memory_stages = store.stages(memory.id).await.unwrap();
+    assert_eq!(memory_stages.len(), 9, "a new programme copies the current template");
+    assert_eq!(memory_stages[0].name, "Listen");
+    assert!(memory.lead_commissioner.is_none() && memory.partners.is_empty());
+
+    let updated = store
+        .update_programme(
+            memory.id,
+            &ProgrammeChange {
+                name: "Memory support and carers".into(),
+                aim: "Support at home".into(),
+                status: ProgrammeStatus::Active,
+                lead_commissioner_id: Some(zoe.id),
+                partner_ids: vec![police.id],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated.name.as_str(), updated.aim.as_str(), updated.status),
+        ("Memory support and carers", "Support at home", ProgrammeStatus::Active)
+    );
+    assert_eq!(updated.partners, std::slice::from_ref(&police));
+    assert_eq!(
+        store.programme("memory-support").await.unwrap().map(|p| p.name),
+        Some("Memory support and carers".into())
+    );
+    assert_eq!(store.programme_by_id(memory.id).await.unwrap().map(|p| p.slug), Some("memory-support".into()));
+    let bad_change = ProgrammeChange {
+        name: "x".into(),
+        aim: String::new(),
+        status: ProgrammeStatus::Closed,
+        lead_commissioner_id: Some(ann.id),
+        partner_ids: vec![],
+    };
+    assert!(matches!(store.update_programme(memory.id, &bad_change).await, Err(StoreError::Invalid(_))));
+    assert_eq!(
+        store.programme("memory-support").await.unwrap().map(|p| p.status),
+        Some(ProgrammeStatus::Active),
+        "rolled back"
+    );
+    assert!(matches!(
+        store.update_programme(9999, &ProgrammeChange { lead_commissioner_id: None, ..bad_change }).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Stages: edit, then move by the rules.
+    let change = StageChange {
+        starts_on: Some(date!(2014 - 01 - 13)),
+        ends_on: Some(date!(2014 - 02 - 07)),
+        exit_criteria: "A shared case for change.".into(),
+        notes: "Film shown to partners.".into(),
+    };
+    let stage = store.update_stage(early.id, 1, &change).await.unwrap();
+    assert_eq!((stage.starts_on, stage.ends_on), (Some(date!(2014 - 01 - 13)), Some(date!(2014 - 02 - 07))));
+    assert_eq!(
+        (stage.exit_criteria.as_str(), stage.notes.as_str()),
+        ("A shared case for change.", "Film shown to partners.")
+    );
+    assert_eq!(stage.status, StageStatus::NotStarted);
+    let backwards =
+        StageChange { starts_on: Some(date!(2014 - 03 - 01)), ends_on: Some(date!(2014 - 02 - 01)), ..change.clone() };
+    match store.update_stage(early.id, 1, &backwards).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("ends_on").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert!(matches!(store.update_stage(early.id, 99, &change).await, Err(StoreError::NotFound)));
+
+    let started = store.move_stage(early.id, 1, Move::Forward, date!(2014 - 01 - 20)).await.unwrap();
+    assert_eq!(
+        (started.status, started.starts_on),
+        (StageStatus::InProgress, Some(date!(2014 - 01 - 13))),
+        "planned dates stay"
+    );
+    let listen = store.move_stage(early.id, 2, Move::Forward, date!(2014 - 02 - 10)).await.unwrap();
+    assert_eq!(
+        (listen.status, listen.starts_on, listen.ends_on),
+        (StageStatus::InProgress, Some(date!(2014 - 02 - 10)), None)
+    );
+    assert!(matches!(
+        store.move_stage(early.id, 4, Move::Forward, date!(2014 - 02 - 10)).await,
+        Err(StoreError::Transition(TransitionError::EarlierNotStarted(name))) if name == "Make sense"
+    ));
+    assert!(matches!(
+        store.move_stage(early.id, 2, Move::Forward, date!(2014 - 04 - 04)).await,
+        Err(StoreError::Transition(TransitionError::EarlierNotComplete(name))) if name == "Case for change"
+    ));
+    assert!(matches!(
+        store.move_stage(early.id, 1, Move::Back, date!(2014 - 04 - 04)).await,
+        Err(StoreError::Transition(TransitionError::LaterComplete(_)))
+    ));
+    assert!(matches!(
+        store.move_stage(early.id, 9, Move::Forward, date!(2014 - 04 - 04)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.move_stage(early.id, 0, Move::Forward, date!(2014 - 04 - 04)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(store.move_stage(9999, 1, Move::Forward, date!(2014 - 04 - 04)).await, Err(StoreError::NotFound)));
+    let complete = store.move_stage(early.id, 1, Move::Forward, date!(2014 - 02 - 20)).await.unwrap();
+    assert_eq!((complete.status, complete.ends_on), (StageStatus::Complete, Some(date!(2014 - 02 - 07))));
+    let listen = store.move_stage(early.id, 2, Move::Forward, date!(2014 - 04 - 04)).await.unwrap();
+    assert_eq!((listen.status, listen.ends_on), (StageStatus::Complete, Some(date!(2014 - 04 - 04))));
+    assert!(matches!(
+        store.move_stage(early.id, 2, Move::Forward, date!(2014 - 04 - 04)).await,
+        Err(StoreError::Transition(TransitionError::AlreadyComplete))
+    ));
+    let reopened = store.move_stage(early.id, 2, Move::Back, date!(2014 - 04 - 05)).await.unwrap();
+    assert_eq!(reopened.status, StageStatus::InProgress);
+    assert!(matches!(
+        store.move_stage(early.id, 3, Move::Back, date!(2014 - 04 - 05)).await,
+        Err(StoreError::Transition(TransitionError::NotStarted))
+    ));
+    store.move_stage(early.id, 2, Move::Forward, date!(2014 - 04 - 06)).await.unwrap();
+    store.move_stage(early.id, 3, Move::Forward, date!(2014 - 04 - 07)).await.unwrap();
+    let statuses: Vec<_> = store.stages(early.id).await.unwrap().iter().map(|s| s.status).take(4).collect();
+    assert_eq!(
+        statuses,
+        [StageStatus::Complete, StageStatus::Complete, StageStatus::InProgress, StageStatus::NotStarted]
+    );
+
+    // Activities and the room.
+    let workshop = NewActivity {
+        stage_position: Some(1),
+        kind: ActivityKind::Workshop,
+        title: "System workshop".into(),
+        held_on: date!(2014 - 01 - 28),
+        place: "County Hall".into(),
+        facilitator: "Facilitation team".into(),
+        notes: "Stories heard.".into(),
+        attendance: attendance(
+            &[(Sector::Health, 60), (Sector::VoluntarySector, 40), (Sector::Police, 0)],
+            &[(AttendeeKind::Professional, 100)],
+        ),
+    };
+    let workshop = store.create_activity(early.id, &workshop).await.unwrap();
+    assert_eq!(
+        (workshop.title.as_str(), workshop.kind, workshop.stage_position),
+        ("System workshop", ActivityKind::Workshop, Some(1))
+    );
+    assert_eq!(
+        workshop.attendance.by_sector,
+        BTreeMap::from([(Sector::Health, 60), (Sector::VoluntarySector, 40)]),
+        "zeros are not kept"
+    );
+    let listening = NewActivity {
+        stage_position: None,
+        kind: ActivityKind::ListeningEvent,
+        title: "Listening with parents".into(),
+        held_on: date!(2014 - 03 - 20),
+        place: "Family hub".into(),
+        facilitator: "Researchers".into(),
+        notes: String::new(),
+        attendance: attendance(&[(Sector::Citizen, 15)], &[(AttendeeKind::ServiceUser, 9), (AttendeeKind::Carer, 6)]),
+    };
+    let listening = store.create_activity(early.id, &listening).await.unwrap();
+    let wrong_stage = NewActivity { stage_position: Some(42), ..listening_input(&listening) };
+    match store.create_activity(early.id, &wrong_stage).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("stage").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert!(matches!(store.create_activity(9999, &listening_input(&listening)).await, Err(StoreError::NotFound)));
+    let other_programme = store.create_activity(memory.id, &listening_input(&listening)).await.unwrap();
+
+    let titles: Vec<_> = store.activities(early.id).await.unwrap().into_iter().map(|a| a.title).collect();
+    assert_eq!(titles, ["Listening with parents", "System workshop"], "most recent first");
+    assert_eq!(store.activity(early.id, workshop.id).await.unwrap(), Some(workshop.clone()));
+    assert_eq!(store.activity(memory.id, workshop.id).await.unwrap(), None, "activities belong to one programme");
+
+    let room = store.room(early.id).await.unwrap();
+    assert_eq!((room.activities, room.attendances), (2, 115));
+    assert_eq!(room.by_sector[&Sector::Health], 60);
+    assert_eq!(room.by_sector[&Sector::Citizen], 15);
+    assert_eq!(room.by_kind[&AttendeeKind::Professional], 100);
+    assert_eq!(room.by_kind[&AttendeeKind::Carer], 6);
+
+    let mut edit = listening_input(&listening);
+    edit.title = "Listening with parents and carers".into();
+    edit.stage_position = Some(2);
+    edit.held_on = date!(2014 - 01 - 02);
+    edit.attendance = attendance(&[(Sector::Citizen, 20)], &[]);
+    let edited = store.update_activity(early.id, listening.id, &edit).await.unwrap();
+    assert_eq!(
+        (edited.title.as_str(), edited.stage_position, edited.held_on),
+        ("Listening with parents and carers", Some(2), date!(2014 - 01 - 02))
+    );
+    assert_eq!(edited.attendance, attendance(&[(Sector::Citizen, 20)], &[]), "attendance is replaced");
+    assert_eq!(store.activities(early.id).await.unwrap()[0].id, workshop.id, "order follows the new date");
+    assert!(matches!(store.update_activity(memory.id, listening.id, &edit).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.update_activity(early.id, listening.id, &NewActivity { stage_position: Some(42), ..edit.clone() }).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let summaries = store.programmes().await.unwrap();
+    assert_eq!(
+        summaries.iter().map(|s| s.programme.slug.as_str()).collect::<Vec<_>>(),
+        ["early-help", "memory-support"]
+    );
+    let early_summary = &summaries[0];
+    assert_eq!((early_summary.stages_total, early_summary.stages_complete, early_summary.activities), (8, 2, 2));
+    assert_eq!(early_summary.current_stage.as_deref(), Some("Make sense"));
+    assert_eq!(early_summary.programme.partners.len(), 2);
+    assert_eq!(summaries[1].current_stage.as_deref(), Some("Listen"));
+    assert_eq!(summaries[1].activities, 1);
+    let json = serde_json::to_value(early_summary).unwrap();
+    assert_eq!(json["slug"], "early-help", "the summary flattens the programme");
+    assert_eq!(json["stages_complete"], 2);
+
+    store.delete_activity(early.id, listening.id).await.unwrap();
+    assert!(matches!(store.delete_activity(early.id, listening.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.delete_activity(early.id, other_programme.id).await, Err(StoreError::NotFound)));
+    let room = store.room(early.id).await.unwrap();
+    assert_eq!((room.activities, room.attendances), (1, 100));
+    assert!(!room.by_sector.contains_key(&Sector::Citizen));
+
+    // Sessions, through the tower-sessions trait the web layer uses.
+    let sessions = store.session_store();
+    let mut record = tower_sessions::session::Record {
+        id: tower_sessions::session::Id::default(),
+        data: [("user_id".to_owned(), serde_json::json!(zoe.id))].into_iter().collect(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    sessions.create(&mut record).await.unwrap();
+    let loaded = sessions.load(&record.id).await.unwrap().expect("the session was saved");
+    assert_eq!(loaded.data.get("user_id"), Some(&serde_json::json!(zoe.id)));
+    record.data.insert("flash".into(), serde_json::json!("Saved"));
+    sessions.save(&record).await.unwrap();
+    assert_eq!(sessions.load(&record.id).await.unwrap().map(|r| r.data.len()), Some(2));
+    let mut expired = tower_sessions::session::Record {
+        id: tower_sessions::session::Id::default(),
+        data: Default::default(),
+        expiry_date: time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+    };
+    sessions.create(&mut expired).await.unwrap();
+    assert!(sessions.load(&expired.id).await.unwrap().is_none(), "an expired session does not load");
+    store.delete_expired_sessions().await.unwrap();
+    assert!(sessions.load(&record.id).await.unwrap().is_some(), "a live session survives clean-up");
+    sessions.delete(&record.id).await.unwrap();
+    assert!(sessions.load(&record.id).await.unwrap().is_none());
+
+    // The demo: loaded once, then left alone.
+    assert_eq!(demo::load(store).await.unwrap(), DemoOutcome::Loaded);
+    let before = (
+        store.users().await.unwrap().len(),
+        store.partners().await.unwrap().len(),
+        store.programmes().await.unwrap().len(),
+    );
+    assert_eq!(demo::load(store).await.unwrap(), DemoOutcome::AlreadyPresent);
+    let after = (
+        store.users().await.unwrap().len(),
+        store.partners().await.unwrap().len(),
+        store.programmes().await.unwrap().len(),
+    );
+    assert_eq!(before, after);
+    assert_eq!(store.organisation_name().await.unwrap(), "Northmoor County Council (demo)");
+    for (role, address) in DEMO_ACCOUNTS {
+        let user = store.user_by_email(&email(address)).await.unwrap().expect("a demo account per role");
+        assert_eq!(user.role, *role);
+        assert!(user.display_name.contains("demo") || user.display_name.contains("Demo"));
+    }
+    let admin = store.user_by_email(&email(DEMO_ACCOUNTS[0].1)).await.unwrap().unwrap();
+    assert!(admin.password_hash().verify(DEMO_PASSWORD));
+    let demo_slugs =
+        ["early-years", "adults-with-disabilities", "dementia", "childrens-commissioning", "mental-health"];
+    for slug in demo_slugs {
+        assert!(store.programme(slug).await.unwrap().is_some(), "{slug}");
+    }
+    let adults = store.programme("adults-with-disabilities").await.unwrap().unwrap();
+    assert!(!adults.partners.is_empty() && adults.lead_commissioner.is_some());
+    let adult_stages = store.stages(adults.id).await.unwrap();
+    assert_eq!(adult_stages[1].name, "Case for change", "the demo uses the template as it then is");
+    let adult_room = store.room(adults.id).await.unwrap();
+    assert!(adult_room.attendances >= 100);
+    let held: Vec<_> = store.activities(adults.id).await.unwrap().iter().map(|a| a.held_on).collect();
+    for day in [date!(2014 - 05 - 19), date!(2014 - 05 - 20), date!(2014 - 05 - 21)] {
+        assert!(held.contains(&day), "a workshop on {day}");
+    }
+    for activity in store.activities(adults.id).await.unwrap() {
+        assert_eq!(activity.attendance.sector_total(), activity.attendance.kind_total(), "{}", activity.title);
+    }
+}
+
+fn listening_input(activity: &heard_store::Activity) -> NewActivity {
+    NewActivity {
+        stage_position: activity.stage_position,
+        kind: activity.kind,
+        title: activity.title.clone(),
+        held_on: activity.held_on,
+        place: activity.place.clone(),
+        facilitator: activity.facilitator.clone(),
+        notes: activity.notes.clone(),
+        attendance: activity.attendance.clone(),
+    }
+}
