@@ -274,8 +274,10 @@ vocabulary! {
 /// empty; when both are given they count the same people and must add up to the same total.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attendance {
+    #[serde(default)]
     #[schema(value_type = BTreeMap<String, u32>)]
     pub by_sector: BTreeMap<Sector, u32>,
+    #[serde(default)]
     #[schema(value_type = BTreeMap<String, u32>)]
     pub by_kind: BTreeMap<AttendeeKind, u32>,
 }
@@ -403,6 +405,21 @@ impl Room {
 /// An activity's title.
 pub fn activity_title(field: &str, raw: &str) -> Result<String, Invalid> {
     required_text(field, "a title", raw, 150)
+}
+
+/// A programme's aim: what it is for, in a sentence or a paragraph.
+pub fn programme_aim(field: &str, raw: &str) -> Result<String, Invalid> {
+    required_text(field, "the programme's aim", raw, 2000)
+}
+
+/// Free-text notes on a stage or an activity; blank is none.
+pub fn notes(field: &str, raw: &str) -> Result<String, Invalid> {
+    optional_text(field, "the notes", raw, 10_000).map(Option::unwrap_or_default)
+}
+
+/// Where an activity was held, or who facilitated it; blank is not recorded.
+pub fn short_text(field: &str, label: &str, raw: &str) -> Result<String, Invalid> {
+    optional_text(field, label, raw, 200).map(Option::unwrap_or_default)
 }
 
 /// A programme's name.

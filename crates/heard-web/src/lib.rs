@@ -1,1 +1,108 @@
-//! placeholder
+//! Heard's web layer: server-rendered pages (GOV.UK Design System), the JSON API under `/api/v1`
+//! and its OpenAPI document. Each area has a module with `pages` and `api`; [`routes`] lists every
+//! route with the action it needs, and that one list both builds the router and drives the tests.
+
+mod assets;
+mod auth;
+mod csrf;
+mod error;
+mod governance;
+mod health;
+mod journeys;
+mod openapi;
+mod render;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use heard_store::Store;
+
+pub use auth::SignInLimits;
+pub use error::{ApiErrorBody, ApiErrorDetail};
+pub use openapi::openapi_document;
+pub use routes::{RouteSpec, Surface, route_specs};
+
+/// Settings the web layer needs; the CLI fills them from flags and `HEARD_*` variables.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Mark cookies `Secure`: set when Heard is reached over HTTPS (through a proxy).
+    pub secure_cookies: bool,
+    /// A session unused for this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_timeout: Duration,
+    /// Sign-in attempts allowed per account, and per client address, each minute.
+    pub sign_in_attempts_per_account: u32,
+    pub sign_in_attempts_per_address: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            sign_in_attempts_per_account: 5,
+            sign_in_attempts_per_address: 30,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub settings: WebSettings,
+    sign_in_limits: SignInLimits,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: WebSettings) -> Self {
+        let sign_in_limits = SignInLimits::new(&settings);
+        Self(Arc::new(Inner { store, sign_in_limits, settings }))
+    }
+}
+
+/// The whole application as one router, ready to serve.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves `app` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

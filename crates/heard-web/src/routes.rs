@@ -1,0 +1,112 @@
+//! Every route Heard serves, each with the one [`Action`] it needs. This list builds the router
+//! (each route wrapped in [`auth::authorise`] with its action) and is what the HTTP tests walk to
+//! try every route as every role, so the table cannot drift from what is served.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use axum_login::AuthManagerLayerBuilder;
+use heard_domain::governance::Action;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{AppState, assets, auth, governance, health, journeys, openapi};
+
+/// Pages are for people in a browser; the API is for programs with a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Page,
+    Api,
+}
+
+/// One route: method, path (axum syntax, `{name}` for a parameter), and the action it needs.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub action: Action,
+}
+
+impl RouteSpec {
+    pub fn surface(&self) -> Surface {
+        if self.path.starts_with("/api/") { Surface::Api } else { Surface::Page }
+    }
+}
+
+/// A route with its handler, as the area modules declare them.
+pub struct Route {
+    spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+macro_rules! constructor {
+    ($name:ident, $method:ident) => {
+        pub fn $name<H, T>(path: &'static str, action: Action, handler: H) -> Route
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            Route {
+                spec: RouteSpec { method: Method::$method, path, action },
+                handler: on(MethodFilter::$method, handler),
+            }
+        }
+    };
+}
+
+impl Route {
+    constructor!(get, GET);
+    constructor!(post, POST);
+    constructor!(put, PUT);
+    constructor!(patch, PATCH);
+    constructor!(delete, DELETE);
+}
+
+fn all_routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    routes.extend(health::routes());
+    routes.extend(openapi::routes());
+    routes.extend(governance::routes());
+    routes.extend(journeys::routes());
+    routes
+}
+
+/// The method, path and action of every route, for tests and documentation.
+pub fn route_specs() -> Vec<RouteSpec> {
+    all_routes().into_iter().map(|route| route.spec).collect()
+}
+
+/// The application: every route behind its permission check, sessions, assets.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for Route { spec, handler } in all_routes() {
+        let guarded = handler.layer(from_fn_with_state((state.clone(), spec.action), auth::authorise));
+        router = router.route(spec.path, guarded);
+    }
+    let sessions = SessionManagerLayer::new(state.store.session_store())
+        .with_name("heard_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(state.settings.idle_timeout).unwrap_or(time::Duration::minutes(30)),
+        ));
+    let auth_layer = AuthManagerLayerBuilder::new(auth::Backend(state.clone()), sessions).build();
+    router
+        .fallback(not_found)
+        .layer(auth_layer)
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .with_state(state)
+        .merge(assets::router())
+}
+
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError::not_found().into_response()
+    } else {
+        crate::error::PageError::NotFound.into_response()
+    }
+}
