@@ -1,1 +1,166 @@
-fn main() {}
+//! `heard`: the one binary. `serve` runs the web application, `migrate` applies database
+//! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data.
+
+mod settings;
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use heard_domain::governance::{ApiToken, Email, Password, Role, display_name, token_name};
+use heard_store::demo::{self, DemoOutcome};
+use heard_store::{NewUser, StoreError};
+use settings::{ServeSettings, Settings};
+use tracing_subscriber::EnvFilter;
+
+/// Heard: from what citizens say to the commissioning decisions it informs.
+#[derive(Debug, Parser)]
+#[command(name = "heard", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+
+    /// What to log, as a tracing filter, e.g. `info` or `heard_web=debug`.
+    #[arg(long, env = "HEARD_LOG", default_value = "info", global = true)]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web application (pages and API).
+    Serve(ServeSettings),
+    /// Apply database migrations, then exit.
+    Migrate,
+    /// Manage accounts from the command line.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// The synthetic demonstration organisation.
+    #[command(subcommand)]
+    Demo(Demo),
+}
+
+#[derive(Debug, Subcommand)]
+enum Admin {
+    /// Create a user. The password is read from standard input when it is piped in; otherwise one
+    /// is generated and printed once.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// administrator, commissioner, researcher, facilitator or viewer.
+        #[arg(long)]
+        role: String,
+        /// The name colleagues see; defaults to the part of the email before the @.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print a new personal API token for a user.
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        /// A name to tell the token apart by.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Demo {
+    /// Write the demonstration data into the configured database (left as it is if present).
+    Load,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&cli.log).context("--log / HEARD_LOG is not a valid filter")?)
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve(serve) => run_serve(&cli.settings, &serve).await,
+        Command::Migrate => {
+            let store = cli.settings.ready_store().await?;
+            println!("Migrations applied ({}).", store.backend().name());
+            Ok(())
+        }
+        Command::Admin(Admin::CreateUser { email, role, name }) => {
+            create_user(&cli.settings, &email, &role, name).await
+        }
+        Command::Admin(Admin::CreateToken { email, name }) => create_token(&cli.settings, &email, &name).await,
+        Command::Demo(Demo::Load) => {
+            let store = cli.settings.ready_store().await?;
+            report_demo(demo::load(&store).await.context("could not load the demonstration data")?);
+            Ok(())
+        }
+    }
+}
+
+async fn run_serve(settings: &Settings, serve: &ServeSettings) -> anyhow::Result<()> {
+    let store = settings.ready_store().await?;
+    if serve.demo {
+        report_demo(demo::load(&store).await.context("could not load the demonstration data")?);
+    }
+    let listener = tokio::net::TcpListener::bind(serve.listen).await.with_context(|| {
+        format!("could not listen on {}: is something else using it? Set --listen or HEARD_LISTEN", serve.listen)
+    })?;
+    tracing::info!(backend = store.backend().name(), "database ready");
+    println!("Heard is listening on http://{}", listener.local_addr()?);
+    heard_web::serve(listener, heard_web::AppState::new(store, serve.web())).await.context("the web server stopped")
+}
+
+fn report_demo(outcome: DemoOutcome) {
+    match outcome {
+        DemoOutcome::Loaded => println!("Demonstration data loaded."),
+        DemoOutcome::AlreadyPresent => println!("Demonstration data already present; left as it is."),
+    }
+    println!("Demo accounts (password {}):", demo::DEMO_PASSWORD);
+    for (role, email) in demo::DEMO_ACCOUNTS {
+        println!("  {:<14} {email}", role.label());
+    }
+}
+
+async fn create_user(settings: &Settings, email: &str, role: &str, name: Option<String>) -> anyhow::Result<()> {
+    let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!("--email: {}", e.0[0].message))?;
+    let role: Role = role.parse().map_err(|_| {
+        anyhow::anyhow!("--role must be one of: {}", Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))
+    })?;
+    let name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+    let name = display_name("name", &name).map_err(|e| anyhow::anyhow!("--name: {}", e.0[0].message))?;
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (Password::generate(), true)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("could not read the password from standard input")?;
+        let password = Password::new("password", line.trim_end_matches(['\r', '\n']))
+            .map_err(|e| anyhow::anyhow!("the password from standard input: {}", e.0[0].message))?;
+        (password, false)
+    };
+    let store = settings.ready_store().await?;
+    let new_user = NewUser { email, display_name: name, role, password_hash: password.hash() };
+    let user = match store.create_user(&new_user).await {
+        Ok(user) => user,
+        Err(StoreError::Duplicate { .. }) => bail!("there is already a user with that email address"),
+        Err(other) => return Err(other).context("could not create the user"),
+    };
+    store.record_audit(None, "user.created", &format!("user:{} role:{} via:cli", user.id, role.code())).await?;
+    println!("Created {} ({}).", user.email, role.label());
+    if generated {
+        println!("Password (shown once): {}", password.expose());
+    }
+    Ok(())
+}
+
+async fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!("--email: {}", e.0[0].message))?;
+    let name = token_name("name", name).map_err(|e| anyhow::anyhow!("--name: {}", e.0[0].message))?;
+    let store = settings.ready_store().await?;
+    let user = store.user_by_email(&email).await?.context("there is no user with that email address")?;
+    let token = ApiToken::generate();
+    store.create_api_token(user.id, &name, &token.hash()).await?;
+    store.record_audit(None, "api_token.created", &format!("user:{} via:cli", user.id)).await?;
+    println!("{}", token.expose());
+    Ok(())
+}
