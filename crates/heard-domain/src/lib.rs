@@ -9,5 +9,6 @@ pub mod error;
 pub mod vocabulary;
 pub mod governance;
 pub mod journeys;
+pub mod voice;
 
 pub use error::{FieldError, Invalid};

@@ -1,0 +1,1 @@
+//! Importing sources from CSV, XLSX and JSON Lines with a column mapping.

@@ -1,0 +1,1 @@
+//! Participants under pseudonyms and their consent per purpose.

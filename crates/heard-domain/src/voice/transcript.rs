@@ -1,0 +1,1 @@
+//! Timed transcripts of recordings, from WebVTT and SRT.
