@@ -11,6 +11,7 @@ use heard_domain::Invalid;
 use heard_domain::governance::{Action, Role, Sector};
 use heard_domain::journeys::{ActivityKind, AttendeeKind, ProgrammeStatus, StageStatus};
 use heard_domain::vocabulary::Vocabulary;
+use heard_domain::voice::participants::{AgeBand, ConsentMethod, ConsentPurpose, ParticipantKind};
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use tower_sessions::Session;
 
@@ -32,6 +33,10 @@ fn environment() -> Environment<'static> {
     vocabulary::<StageStatus>(&mut env, "stage_status", "stage_statuses");
     vocabulary::<ActivityKind>(&mut env, "activity_kind", "activity_kinds");
     vocabulary::<AttendeeKind>(&mut env, "attendee_kind", "attendee_kinds");
+    vocabulary::<ParticipantKind>(&mut env, "participant_kind", "participant_kinds");
+    vocabulary::<AgeBand>(&mut env, "age_band", "age_bands");
+    vocabulary::<ConsentPurpose>(&mut env, "consent_purpose", "consent_purposes");
+    vocabulary::<ConsentMethod>(&mut env, "consent_method", "consent_methods");
     env.add_filter("date", format_date);
     env.add_filter("field_id", |name: &str| field_id(name));
     env.add_function("field_error", field_error);
@@ -87,6 +92,21 @@ pub fn render(name: &str, ctx: Value) -> Result<String, RenderError> {
 pub fn error_page(status: u16, title: &str, message: &str) -> String {
     render("error.html", context! { status, title, message, user => Value::UNDEFINED })
         .unwrap_or_else(|_| format!("{status} {title}"))
+}
+
+/// What a page handler returns: a page, a redirect, or an error page.
+pub type PageResult = Result<axum::response::Response, PageError>;
+
+/// Redirects (303) after a form was handled, so reloading does not send it again.
+pub fn see_other(path: impl AsRef<str>) -> PageResult {
+    use axum::response::IntoResponse;
+    Ok(axum::response::Redirect::to(path.as_ref()).into_response())
+}
+
+/// A form page shown again with its errors: 422, so clients and tests can tell it from success.
+pub fn unprocessable(page: Result<Html<String>, PageError>) -> PageResult {
+    use axum::response::IntoResponse;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page?).into_response())
 }
 
 /// A message for the next page a person sees.
@@ -162,6 +182,8 @@ impl Page {
             may_edit_programme => self.may(Action::EditProgramme),
             may_update_journey => self.may(Action::UpdateJourney),
             may_record_activity => self.may(Action::RecordActivity),
+            may_view_participants => self.may(Action::ViewParticipants),
+            may_manage_participants => self.may(Action::ManageParticipants),
         };
         Ok(Html(render(name, context! { ..ctx, ..layout })?))
     }

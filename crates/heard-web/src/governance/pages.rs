@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::IntoResponse;
 use heard_domain::Invalid;
 use heard_domain::error::Collector;
 use heard_domain::governance::{
@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::{AuthSession, ClientAddress, Credentials, mark_signed_in};
 use crate::csrf::CsrfForm;
 use crate::error::{PageError, PagePath};
-use crate::render::{Flash, Page};
+use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -47,16 +47,6 @@ pub fn routes() -> Vec<Route> {
         Route::get("/admin/journey-template", Action::ManageJourneyTemplate, template_form),
         Route::post("/admin/journey-template", Action::ManageJourneyTemplate, update_template),
     ]
-}
-
-type PageResult = Result<Response, PageError>;
-
-fn see_other(path: impl AsRef<str>) -> PageResult {
-    Ok(Redirect::to(path.as_ref()).into_response())
-}
-
-fn invalid(page: Html<String>) -> PageResult {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 // Signing in and out
@@ -92,7 +82,7 @@ async fn sign_in(
         Ok(Some(email)) => email,
         Ok(None) => return Err(PageError::Internal("a parsed email went missing".into())),
         Err(invalid) => {
-            return self::invalid(page.render_invalid("governance/sign_in.html", context! { values }, &invalid)?);
+            return unprocessable(page.render_invalid("governance/sign_in.html", context! { values }, &invalid));
         }
     };
     if !state.sign_in_limits.allow(email.as_str(), address) {
@@ -106,7 +96,7 @@ async fn sign_in(
         .map_err(|e| PageError::Internal(e.to_string()))?;
     let Some(user) = user else {
         let wrong = Invalid::one("email", "Enter a correct email address and password");
-        return invalid(page.render_invalid("governance/sign_in.html", context! { values }, &wrong)?);
+        return unprocessable(page.render_invalid("governance/sign_in.html", context! { values }, &wrong));
     };
     auth.login(&user).await.map_err(|e| PageError::Internal(e.to_string()))?;
     mark_signed_in(&auth.session).await?;
@@ -146,7 +136,7 @@ async fn render_account(
     let tokens = state.store.api_tokens(me.id).await?;
     let ctx = context! { account => user, tokens, new_token, values => context! { name => "" } };
     match invalid {
-        Some(invalid) => self::invalid(page.render_invalid("governance/account.html", ctx, invalid)?),
+        Some(invalid) => unprocessable(page.render_invalid("governance/account.html", ctx, invalid)),
         None => Ok(page.render("governance/account.html", ctx)?.into_response()),
     }
 }
@@ -226,7 +216,7 @@ async fn create_user(State(state): State<AppState>, page: Page, CsrfForm(form): 
     };
     let render_invalid = |invalid: Invalid| {
         let values = UserForm { password: String::new(), ..form_clone(&form) };
-        invalid_page(page.render_invalid("governance/user_new.html", context! { values }, &invalid))
+        unprocessable(page.render_invalid("governance/user_new.html", context! { values }, &invalid))
     };
     let (email, name, role, (password, generated)) = match errors.finish(|| (email, name, role, password)) {
         Ok((Some(e), Some(n), Some(r), Some(p))) => (e, n, r, p),
@@ -267,10 +257,6 @@ fn form_clone(form: &UserForm) -> UserForm {
     }
 }
 
-fn invalid_page(result: Result<Html<String>, PageError>) -> PageResult {
-    invalid(result?)
-}
-
 async fn user_form(State(state): State<AppState>, page: Page, PagePath(id): PagePath<i64>) -> PageResult {
     let user = state.store.user(id).await?.ok_or(PageError::NotFound)?;
     let values = UserForm {
@@ -294,7 +280,7 @@ async fn render_user(
     let tokens = state.store.api_tokens(user.id).await?;
     let ctx = context! { account => user, values, tokens, new_token, myself => page.user()?.id == user.id };
     match invalid {
-        Some(invalid) => self::invalid(page.render_invalid("governance/user_edit.html", ctx, invalid)?),
+        Some(invalid) => unprocessable(page.render_invalid("governance/user_edit.html", ctx, invalid)),
         None => Ok(page.render("governance/user_edit.html", ctx)?.into_response()),
     }
 }
@@ -405,22 +391,7 @@ async fn create_partner(
     page: Page,
     CsrfForm(form): CsrfForm<PartnerForm>,
 ) -> PageResult {
-    let ctx = context! { values => &form, action => "/admin/partners/new", editing => false };
-    let saved = match parse_partner(&form) {
-        Ok((name, sector)) => state.store.create_partner(&name, sector).await,
-        Err(invalid) => return invalid_page(page.render_invalid("governance/partner_form.html", ctx, &invalid)),
-    };
-    match saved {
-        Ok(_) => {
-            Flash::set(&page.session, "Partner organisation added").await;
-            see_other("/admin/partners")
-        }
-        Err(StoreError::Duplicate { .. }) => {
-            let invalid = Invalid::one("name", "There is already a partner organisation with that name");
-            invalid_page(page.render_invalid("governance/partner_form.html", ctx, &invalid))
-        }
-        Err(other) => Err(other.into()),
-    }
+    save_partner(&state, &page, None, &form).await
 }
 
 async fn partner_form(State(state): State<AppState>, page: Page, PagePath(id): PagePath<i64>) -> PageResult {
@@ -437,19 +408,33 @@ async fn update_partner(
     CsrfForm(form): CsrfForm<PartnerForm>,
 ) -> PageResult {
     state.store.partner(id).await?.ok_or(PageError::NotFound)?;
-    let ctx = context! { values => &form, action => format!("/admin/partners/{id}"), editing => true };
-    let saved = match parse_partner(&form) {
-        Ok((name, sector)) => state.store.update_partner(id, &name, sector).await,
-        Err(invalid) => return invalid_page(page.render_invalid("governance/partner_form.html", ctx, &invalid)),
+    save_partner(&state, &page, Some(id), &form).await
+}
+
+/// Adds a partner (`id` is `None`) or changes one, or shows the form again with what is wrong.
+async fn save_partner(state: &AppState, page: &Page, id: Option<i64>, form: &PartnerForm) -> PageResult {
+    let action = id.map_or_else(|| "/admin/partners/new".to_owned(), |id| format!("/admin/partners/{id}"));
+    let ctx = context! { values => form, action, editing => id.is_some() };
+    let (name, sector) = match parse_partner(form) {
+        Ok(parsed) => parsed,
+        Err(invalid) => return unprocessable(page.render_invalid("governance/partner_form.html", ctx, &invalid)),
+    };
+    let saved = match id {
+        Some(id) => state.store.update_partner(id, &name, sector).await,
+        None => state.store.create_partner(&name, sector).await,
     };
     match saved {
         Ok(_) => {
-            Flash::set(&page.session, "Partner organisation updated").await;
+            Flash::set(
+                &page.session,
+                if id.is_some() { "Partner organisation updated" } else { "Partner organisation added" },
+            )
+            .await;
             see_other("/admin/partners")
         }
         Err(StoreError::Duplicate { .. }) => {
             let invalid = Invalid::one("name", "There is already a partner organisation with that name");
-            invalid_page(page.render_invalid("governance/partner_form.html", ctx, &invalid))
+            unprocessable(page.render_invalid("governance/partner_form.html", ctx, &invalid))
         }
         Err(other) => Err(other.into()),
     }
@@ -545,7 +530,7 @@ async fn update_template(
     let stages = match parse_template(&rows) {
         Ok(stages) => stages,
         Err(invalid) => {
-            return invalid_page(page.render_invalid("governance/journey_template.html", context! { rows }, &invalid));
+            return unprocessable(page.render_invalid("governance/journey_template.html", context! { rows }, &invalid));
         }
     };
     state.store.replace_journey_template(&stages).await?;

@@ -2,8 +2,7 @@
 //! room, each stage, and the activities along the way.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::IntoResponse;
 use heard_domain::Invalid;
 use heard_domain::dates::DateParts;
 use heard_domain::error::{Collector, optional_text};
@@ -20,7 +19,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{PageError, PagePath};
-use crate::render::{Flash, Page};
+use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -41,16 +40,6 @@ pub fn routes() -> Vec<Route> {
         Route::post("/programmes/{slug}/activities/{id}/edit", Action::RecordActivity, update_activity),
         Route::post("/programmes/{slug}/activities/{id}/delete", Action::RecordActivity, delete_activity),
     ]
-}
-
-type PageResult = Result<Response, PageError>;
-
-fn see_other(path: impl AsRef<str>) -> PageResult {
-    Ok(Redirect::to(path.as_ref()).into_response())
-}
-
-fn invalid(page: Result<Html<String>, PageError>) -> PageResult {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page?).into_response())
 }
 
 async fn find_programme(state: &AppState, slug: &str) -> Result<Programme, PageError> {
@@ -95,7 +84,7 @@ async fn partner_options(state: &AppState) -> Result<Vec<Value>, PageError> {
 async fn render_programme_form(state: &AppState, page: &Page, ctx: Value, invalid: Option<&Invalid>) -> PageResult {
     let ctx = context! { leads => lead_options(state).await?, partner_options => partner_options(state).await?, ..ctx };
     match invalid {
-        Some(invalid_input) => self::invalid(page.render_invalid("journeys/programme_form.html", ctx, invalid_input)),
+        Some(invalid_input) => unprocessable(page.render_invalid("journeys/programme_form.html", ctx, invalid_input)),
         None => Ok(page.render("journeys/programme_form.html", ctx)?.into_response()),
     }
 }
@@ -271,7 +260,7 @@ async fn render_stage(
     });
     let ctx = context! { programme, stage, stages_total => stages.len(), activities, values };
     match invalid {
-        Some(invalid_input) => self::invalid(page.render_invalid("journeys/stage.html", ctx, invalid_input)),
+        Some(invalid_input) => unprocessable(page.render_invalid("journeys/stage.html", ctx, invalid_input)),
         None => Ok(page.render("journeys/stage.html", ctx)?.into_response()),
     }
 }
@@ -459,7 +448,7 @@ async fn render_activity_form(
     };
     let ctx = context! { programme, stage_options, values, action, activity_id };
     match invalid {
-        Some(invalid_input) => self::invalid(page.render_invalid("journeys/activity_form.html", ctx, invalid_input)),
+        Some(invalid_input) => unprocessable(page.render_invalid("journeys/activity_form.html", ctx, invalid_input)),
         None => Ok(page.render("journeys/activity_form.html", ctx)?.into_response()),
     }
 }
