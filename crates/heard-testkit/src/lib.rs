@@ -57,15 +57,16 @@ pub async fn fresh_store(backend: TestBackend) -> TestStore {
             (store, Some(dir))
         }
         TestBackend::Postgres => {
-            (Store::connect(&fresh_postgres_database().await).await.expect("PostgreSQL connects"), None)
+            (Store::connect(&fresh_postgres_url().await).await.expect("PostgreSQL connects"), None)
         }
     };
     store.migrate().await.expect("migrations apply");
     TestStore { store, _dir: dir }
 }
 
-/// Creates a fresh database on the test server and returns its URL.
-async fn fresh_postgres_database() -> String {
+/// Creates a fresh, empty (unmigrated) database on the test server and returns its URL, for tests
+/// of the binary's own `migrate`.
+pub async fn fresh_postgres_url() -> String {
     let server = std::env::var(DATABASE_URL_VAR).unwrap_or_default();
     if server.trim().is_empty() {
         panic!("{DATABASE_URL_VAR} is not set: the PostgreSQL tests need a server; scripts/test starts one");

@@ -1,0 +1,144 @@
+//! The `heard` binary as an administrator runs it: making the first users and tokens, loading the
+//! demo, migrating, and the messages bad flags get.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn heard(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heard"))
+        .args(args)
+        .env("HEARD_DATA_DIR", data_dir)
+        .env_remove("HEARD_DATABASE_URL")
+        .env("HEARD_LOG", "warn")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the heard binary runs");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("heard finishes")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_first_administrator_and_their_token() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let created = heard(
+        dir.path(),
+        &["admin", "create-user", "--email", "First.Admin@Example.org", "--role", "administrator"],
+        Some("a long enough password\n"),
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(stdout(&created).contains("Created first.admin@example.org (Administrator)"));
+    assert!(!stdout(&created).contains("Password"), "a piped password is not printed back");
+    assert!(dir.path().join("heard.db").exists(), "SQLite lives in the data folder");
+
+    let token = heard(dir.path(), &["admin", "create-token", "--email", "first.admin@example.org"], None);
+    assert!(token.status.success(), "{}", stderr(&token));
+    let token = stdout(&token);
+    assert!(token.trim().starts_with("heard_") && token.trim().len() == 70, "{token}");
+
+    let again = heard(
+        dir.path(),
+        &["admin", "create-user", "--email", "first.admin@example.org", "--role", "viewer"],
+        Some("another long password\n"),
+    );
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already a user with that email address"));
+}
+
+#[test]
+fn at_a_terminal_a_password_is_generated_and_printed_once() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    // `script` (util-linux, in every Debian) gives the command a real terminal for standard input.
+    let command = format!(
+        "{} admin create-user --email researcher@example.org --role researcher --name 'Demo Researcher'",
+        env!("CARGO_BIN_EXE_heard")
+    );
+    let output = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env("HEARD_DATA_DIR", dir.path())
+        .env_remove("HEARD_DATABASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    let printed = stdout(&output);
+    assert!(output.status.success(), "{printed}{}", stderr(&output));
+    let password = printed
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Password (shown once): "))
+        .expect("the generated password is printed");
+    assert_eq!(password.len(), 23, "four groups of five: {password}");
+
+    // It is the account's password: a token can be made for the account, and the user exists.
+    let token = heard(dir.path(), &["admin", "create-token", "--email", "researcher@example.org"], None);
+    assert!(token.status.success());
+}
+
+#[test]
+fn an_empty_piped_password_is_refused() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let output =
+        heard(dir.path(), &["admin", "create-user", "--email", "r@example.org", "--role", "researcher"], Some("\n"));
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("the password from standard input: Enter a password"), "{}", stderr(&output));
+}
+
+#[test]
+fn bad_flags_say_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let role = heard(
+        dir.path(),
+        &["admin", "create-user", "--email", "x@example.org", "--role", "mayor"],
+        Some("long enough password\n"),
+    );
+    assert!(
+        stderr(&role).contains("--role must be one of: administrator, commissioner, researcher, facilitator, viewer")
+    );
+    let email = heard(
+        dir.path(),
+        &["admin", "create-user", "--email", "not-an-email", "--role", "viewer"],
+        Some("long enough password\n"),
+    );
+    assert!(stderr(&email).contains("--email: Enter an email address in the correct format"));
+    let short =
+        heard(dir.path(), &["admin", "create-user", "--email", "x@example.org", "--role", "viewer"], Some("short\n"));
+    assert!(stderr(&short).contains("Password must be 12 characters or more"));
+    let nobody = heard(dir.path(), &["admin", "create-token", "--email", "nobody@example.org"], None);
+    assert!(stderr(&nobody).contains("there is no user with that email address"));
+    let url = heard(dir.path(), &["migrate", "--database-url", "mysql://localhost/heard"], None);
+    assert!(!url.status.success() && stderr(&url).contains("--database-url"), "{}", stderr(&url));
+}
+
+#[test]
+fn the_demo_loads_once_and_is_left_as_it_is() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let first = heard(dir.path(), &["demo", "load"], None);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("Demonstration data loaded."));
+    assert!(stdout(&first).contains("commissioner@demo.heard.example"));
+    let second = heard(dir.path(), &["demo", "load"], None);
+    assert!(stdout(&second).contains("already present; left as it is"));
+    let migrate = heard(dir.path(), &["migrate"], None);
+    assert!(stdout(&migrate).contains("Migrations applied (sqlite)"));
+}
+
+#[test]
+fn migrate_applies_to_postgresql() {
+    let database = tokio::runtime::Runtime::new().expect("a runtime").block_on(heard_testkit::fresh_postgres_url());
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let output = heard(dir.path(), &["migrate", "--database-url", &database], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Migrations applied (postgresql)"));
+    assert!(!stdout(&output).contains(&database) && !stderr(&output).contains(&database), "the URL is not printed");
+}
