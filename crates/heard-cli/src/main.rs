@@ -1,6 +1,8 @@
 //! `heard`: the one binary. `serve` runs the web application, `migrate` applies database
-//! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data.
+//! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data, and
+//! `redact` runs the personal-data redactor over text on standard input.
 
+mod redact;
 mod settings;
 
 use std::io::{BufRead, IsTerminal};
@@ -40,6 +42,8 @@ enum Command {
     /// The synthetic demonstration organisation.
     #[command(subcommand)]
     Demo(Demo),
+    /// Replace personal data in text with typed placeholders, such as [NAME-1].
+    Redact(redact::RedactArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
             create_user(&cli.settings, &email, &role, name).await
         }
         Command::Admin(Admin::CreateToken { email, name }) => create_token(&cli.settings, &email, &name).await,
+        Command::Redact(args) => redact::run(args),
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
             report_demo(demo::load(&store).await.context("could not load the demonstration data")?);

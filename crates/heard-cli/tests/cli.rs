@@ -1,5 +1,5 @@
 //! The `heard` binary as an administrator runs it: making the first users and tokens, loading the
-//! demo, migrating, and the messages bad flags get.
+//! demo, migrating, the messages bad flags get, and `heard redact` over standard input.
 
 use std::io::Write;
 use std::path::Path;
@@ -141,4 +141,81 @@ fn migrate_applies_to_postgresql() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("Migrations applied (postgresql)"));
     assert!(!stdout(&output).contains(&database) && !stderr(&output).contains(&database), "the URL is not printed");
+}
+
+// heard redact
+
+fn heard_redact(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heard"))
+        .arg("redact")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("heard starts");
+    child.stdin.take().expect("stdin is piped").write_all(input.as_bytes()).expect("input is written");
+    child.wait_with_output().expect("heard finishes")
+}
+
+#[test]
+fn jsonl_in_jsonl_out_with_char_offsets() {
+    let input = concat!(
+        r#"{"id": 1, "text": "Café: Sarah Patel, NHS 943 476 5919, ring 07700 900123."}"#,
+        "\n\n",
+        r#"{"id": "b", "text": "Nothing personal here."}"#,
+        "\n",
+    );
+    let output = heard_redact(&["--jsonl"], input);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .expect("output is UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            serde_json::json!({
+                "id": 1,
+                "redacted": "Café: [NAME-1], NHS [NHS-NUMBER-1], ring [PHONE-1].",
+                "spans": [
+                    {"start": 6, "end": 17, "kind": "PERSON"},
+                    {"start": 23, "end": 35, "kind": "NHS_NUMBER"},
+                    {"start": 42, "end": 54, "kind": "PHONE"},
+                ],
+            }),
+            serde_json::json!({"id": "b", "redacted": "Nothing personal here.", "spans": []}),
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_line_stops_with_its_number_and_no_text() {
+    let input = concat!(
+        r#"{"id": 1, "text": "fine"}"#,
+        "\n",
+        r#"{"id": 2, "text": "Sarah Patel 943 476 5919"#,
+        "\n",
+        r#"{"id": 3, "text": 42}"#,
+        "\n"
+    );
+    let output = heard_redact(&["--jsonl"], input);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(!stderr.contains("Sarah") && !stderr.contains("943"), "{stderr}");
+    // The line before the bad one was already written.
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+
+    let output = heard_redact(&["--jsonl"], "{\"id\": 3, \"text\": 42}\n");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("line 1"));
+}
+
+#[test]
+fn plain_text_by_default() {
+    let output = heard_redact(&[], "Email jo.bloggs@example.org or Mr Okafor.\n");
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "Email [EMAIL-1] or Mr [NAME-1].\n");
 }
