@@ -60,6 +60,13 @@ pub enum Action {
     ManageUsers,
     /// Rename, add, reorder and remove the stages of the organisation's journey template.
     ManageJourneyTemplate,
+    /// Read a programme's participants: pseudonyms, kinds, attributes and consents, never their
+    /// contact details.
+    ViewParticipants,
+    /// Register and edit participants, and record consent given and withdrawn.
+    ManageParticipants,
+    /// See a participant's contact details (personal data); each time is audited.
+    ViewContactDetails,
 }
 
 impl Action {
@@ -75,6 +82,9 @@ impl Action {
         Action::ManagePartners,
         Action::ManageUsers,
         Action::ManageJourneyTemplate,
+        Action::ViewParticipants,
+        Action::ManageParticipants,
+        Action::ViewContactDetails,
     ];
 }
 
@@ -92,6 +102,12 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         CreateProgramme | EditProgramme | UpdateJourney => matches!(role, Administrator | Commissioner),
         RecordActivity => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         ManagePartners | ManageUsers | ManageJourneyTemplate => role == Administrator,
+        // Commissioners need to know whose voices are in the evidence (pseudonym, kind, consent),
+        // and facilitators who is in the room; neither needs to reach the person. Viewers read
+        // only what is published, and the register of participants is not.
+        ViewParticipants => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        // Researchers gather the material and the consent that goes with it.
+        ManageParticipants | ViewContactDetails => matches!(role, Administrator | Researcher),
     }
 }
 
@@ -314,6 +330,24 @@ mod tests {
         assert!(permits(Some(Role::Facilitator), Action::RecordActivity));
         assert!(permits(Some(Role::Researcher), Action::RecordActivity));
         assert!(!permits(Some(Role::Viewer), Action::RecordActivity));
+    }
+
+    #[test]
+    fn only_researchers_and_administrators_manage_participants_or_see_their_contact_details() {
+        for &role in Role::ALL {
+            let allowed = matches!(role, Role::Researcher | Role::Administrator);
+            assert_eq!(permits(Some(role), Action::ManageParticipants), allowed, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ViewContactDetails), allowed, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn commissioners_and_facilitators_see_participants_but_viewers_do_not() {
+        for role in [Role::Administrator, Role::Commissioner, Role::Researcher, Role::Facilitator] {
+            assert!(permits(Some(role), Action::ViewParticipants), "{role:?}");
+        }
+        assert!(!permits(Some(Role::Viewer), Action::ViewParticipants));
+        assert!(!permits(Some(Role::Commissioner), Action::ViewContactDetails));
     }
 
     #[test]

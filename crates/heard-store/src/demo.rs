@@ -7,7 +7,11 @@ use heard_domain::journeys::{ActivityKind, Attendance, AttendeeKind, ProgrammeSt
 use time::Date;
 use time::macros::date;
 
-use crate::{Move, NewActivity, NewProgramme, NewUser, StageChange, Store, StoreError};
+use heard_domain::voice::participants::{
+    AgeBand, ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym,
+};
+
+use crate::{Move, NewActivity, NewConsent, NewParticipant, NewProgramme, NewUser, StageChange, Store, StoreError};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-heard";
@@ -74,7 +78,8 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
         store.create_user(&user(DEMO_ACCOUNTS[1].1, "Casey Commissioner (demo)", Role::Commissioner, &hash)?).await?;
     let morgan =
         store.create_user(&user(SECOND_COMMISSIONER, "Morgan Commissioner (demo)", Role::Commissioner, &hash)?).await?;
-    store.create_user(&user(DEMO_ACCOUNTS[2].1, "Riley Researcher (demo)", Role::Researcher, &hash)?).await?;
+    let riley =
+        store.create_user(&user(DEMO_ACCOUNTS[2].1, "Riley Researcher (demo)", Role::Researcher, &hash)?).await?;
     store.create_user(&user(DEMO_ACCOUNTS[3].1, "Frankie Facilitator (demo)", Role::Facilitator, &hash)?).await?;
     store.create_user(&user(DEMO_ACCOUNTS[4].1, "Vic Viewer (demo)", Role::Viewer, &hash)?).await?;
 
@@ -404,6 +409,9 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     )
     .await?;
 
+    participants(store, early_years, riley.id, EARLY_YEARS_PARTICIPANTS).await?;
+    participants(store, adults, riley.id, ADULTS_PARTICIPANTS).await?;
+
     // The administrator last: its presence is what marks the demo as loaded.
     let admin = store.create_user(&user(DEMO_ACCOUNTS[0].1, "Demo Administrator", Role::Administrator, &hash)?).await?;
     store.record_audit(Some(admin.id), "demo.load", "demo data").await?;
@@ -490,5 +498,155 @@ async fn activity(
         attendance,
     };
     store.create_activity(programme_id, &new).await?;
+    Ok(())
+}
+
+/// One demo participant: pseudonym, kind, age band, area, whether a (placeholder) contact note is
+/// kept, consents given as (purpose, date, how), and withdrawals as (purpose, date).
+type DemoParticipant = (
+    &'static str,
+    ParticipantKind,
+    Option<AgeBand>,
+    &'static str,
+    bool,
+    &'static [(ConsentPurpose, Date, ConsentMethod)],
+    &'static [(ConsentPurpose, Date)],
+);
+
+const EARLY_YEARS_PARTICIPANTS: &[DemoParticipant] = {
+    use ConsentMethod::*;
+    use ConsentPurpose::*;
+    &[
+        (
+            "Parent A (demo)",
+            ParticipantKind::Parent,
+            Some(AgeBand::From25To34),
+            "North Northmoor (demo)",
+            true,
+            &[(Research, date!(2014 - 03 - 04), Written), (AnonymousQuotation, date!(2014 - 03 - 04), Written)],
+            &[],
+        ),
+        (
+            "Parent B (demo)",
+            ParticipantKind::Parent,
+            Some(AgeBand::From18To24),
+            "Northmoor town (demo)",
+            false,
+            &[
+                (Research, date!(2014 - 03 - 04), Verbal),
+                (AnonymousQuotation, date!(2014 - 03 - 04), Verbal),
+                (Filming, date!(2014 - 03 - 06), Written),
+            ],
+            // Changed their mind about the film before it was shown.
+            &[(Filming, date!(2014 - 04 - 02))],
+        ),
+        (
+            "Grandparent C (demo)",
+            ParticipantKind::Carer,
+            Some(AgeBand::From65To79),
+            "South Northmoor (demo)",
+            false,
+            &[(Research, date!(2014 - 03 - 20), Written)],
+            &[],
+        ),
+        (
+            "Health visitor D (demo)",
+            ParticipantKind::Practitioner,
+            Some(AgeBand::From35To49),
+            "",
+            false,
+            &[(Research, date!(2014 - 03 - 11), OnlineForm), (SharingWithPartners, date!(2014 - 03 - 11), OnlineForm)],
+            &[],
+        ),
+        (
+            "Young parent E (demo)",
+            ParticipantKind::YoungPerson,
+            Some(AgeBand::Under18),
+            "East Northmoor (demo)",
+            false,
+            &[(Research, date!(2014 - 03 - 20), Written)],
+            &[],
+        ),
+    ]
+};
+
+const ADULTS_PARTICIPANTS: &[DemoParticipant] = {
+    use ConsentMethod::*;
+    use ConsentPurpose::*;
+    &[
+        (
+            "Carer F (demo)",
+            ParticipantKind::Carer,
+            Some(AgeBand::From50To64),
+            "West Northmoor (demo)",
+            true,
+            &[
+                (Research, date!(2014 - 06 - 11), Written),
+                (AnonymousQuotation, date!(2014 - 06 - 11), Written),
+                (SharingWithPartners, date!(2014 - 06 - 11), Written),
+            ],
+            &[],
+        ),
+        (
+            "Service user G (demo)",
+            ParticipantKind::ServiceUser,
+            Some(AgeBand::From25To34),
+            "Northmoor town (demo)",
+            false,
+            &[(Research, date!(2014 - 05 - 19), Verbal), (Filming, date!(2014 - 05 - 19), Written)],
+            &[],
+        ),
+        (
+            "Service user H (demo)",
+            ParticipantKind::ServiceUser,
+            Some(AgeBand::From35To49),
+            "",
+            false,
+            &[(Research, date!(2014 - 07 - 15), Verbal)],
+            &[],
+        ),
+        (
+            "Day centre manager J (demo)",
+            ParticipantKind::Leader,
+            None,
+            "",
+            false,
+            &[(Research, date!(2014 - 05 - 20), OnlineForm)],
+            &[],
+        ),
+    ]
+};
+
+/// The demo has no real contact details to keep: the note says so.
+const DEMO_CONTACT: &str = "(demo) no contact kept";
+
+/// A day after every demo date, so the consent rules (nothing in the future) hold on any clock.
+const DEMO_TODAY: Date = date!(2015 - 12 - 31);
+
+async fn participants(
+    store: &Store,
+    programme_id: i64,
+    researcher_id: i64,
+    people: &[DemoParticipant],
+) -> Result<(), StoreError> {
+    for (pseudonym, kind, age_band, area, contact, given, withdrawn) in people {
+        let new = NewParticipant {
+            pseudonym: Pseudonym::parse("pseudonym", pseudonym)?,
+            kind: *kind,
+            age_band: *age_band,
+            area: (!area.is_empty()).then(|| (*area).to_owned()),
+            contact_details: if *contact { ContactDetails::parse("contact_details", DEMO_CONTACT)? } else { None },
+        };
+        let participant = store.create_participant(programme_id, &new).await?;
+        for (purpose, given_on, how) in *given {
+            let consent = NewConsent { purpose: *purpose, given_on: *given_on, how: *how, note: String::new() };
+            store.record_consent(programme_id, participant.id, &consent, researcher_id, DEMO_TODAY).await?;
+        }
+        for (purpose, withdrawn_on) in *withdrawn {
+            store
+                .withdraw_consent(programme_id, participant.id, *purpose, *withdrawn_on, researcher_id, DEMO_TODAY)
+                .await?;
+        }
+    }
     Ok(())
 }

@@ -53,6 +53,7 @@ pub mod demo;
 pub mod governance;
 pub mod journeys;
 pub mod sessions;
+pub mod voice;
 
 pub use governance::{ApiTokenRecord, AuditEvent, NewUser, Partner, User, UserChange};
 pub use journeys::{
@@ -60,6 +61,7 @@ pub use journeys::{
     TemplateStage, UserRef,
 };
 pub use sessions::SessionStore;
+pub use voice::{Consent, NewConsent, NewParticipant, Participant};
 
 /// Which database a [`Store`] keeps its data in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

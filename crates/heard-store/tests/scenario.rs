@@ -11,9 +11,13 @@ use heard_domain::journeys::{
     ActivityKind, Attendance, AttendeeKind, ProgrammeStatus, Slug, StageStatus, StageTemplate, TransitionError,
     default_template,
 };
+use heard_domain::voice::participants::{
+    AgeBand, ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym,
+};
 use heard_store::demo::{self, DEMO_ACCOUNTS, DEMO_PASSWORD, DemoOutcome};
 use heard_store::{
-    Backend, Move, NewActivity, NewProgramme, NewUser, ProgrammeChange, StageChange, Store, StoreError, UserChange,
+    Backend, Move, NewActivity, NewConsent, NewParticipant, NewProgramme, NewUser, ProgrammeChange, StageChange, Store,
+    StoreError, UserChange,
 };
 use heard_testkit::{TestBackend, fresh_store};
 use time::macros::date;
@@ -472,6 +476,147 @@ async fn scenario(store: &Store) {
     assert_eq!((room.activities, room.attendances), (1, 100));
     assert!(!room.by_sector.contains_key(&Sector::Citizen));
 
+    // Participants and their consent.
+    let today = date!(2014 - 12 - 01);
+    let parent = NewParticipant {
+        pseudonym: Pseudonym::parse("pseudonym", "Parent A").unwrap(),
+        kind: ParticipantKind::Parent,
+        age_band: Some(AgeBand::From25To34),
+        area: Some("North".into()),
+        contact_details: ContactDetails::parse("contact_details", "01632 960 001").unwrap(),
+    };
+    let parent = store.create_participant(early.id, &parent).await.unwrap();
+    assert_eq!(
+        (parent.pseudonym.as_str(), parent.kind, parent.programme_id),
+        ("Parent A", ParticipantKind::Parent, early.id)
+    );
+    assert_eq!(parent.contact_details.as_ref().map(ContactDetails::expose), Some("01632 960 001"));
+    assert!(parent.consents.is_empty() && parent.current_consents.is_empty());
+    let json = serde_json::to_string(&parent).unwrap();
+    assert!(
+        !json.contains("01632") && !json.contains("contact_details"),
+        "contact details are never serialised: {json}"
+    );
+    let carer = NewParticipant {
+        pseudonym: Pseudonym::parse("pseudonym", "carer b").unwrap(),
+        kind: ParticipantKind::Carer,
+        age_band: None,
+        area: None,
+        contact_details: None,
+    };
+    let carer = store.create_participant(early.id, &carer).await.unwrap();
+    let clash = NewParticipant { pseudonym: Pseudonym::parse("pseudonym", "PARENT a").unwrap(), ..input(&carer) };
+    assert!(matches!(
+        store.create_participant(early.id, &clash).await,
+        Err(StoreError::Duplicate { field: "pseudonym" })
+    ));
+    let elsewhere = store.create_participant(memory.id, &clash).await.unwrap();
+    assert_eq!(elsewhere.pseudonym, "PARENT a", "pseudonyms are unique within a programme only");
+    assert!(matches!(store.create_participant(9999, &input(&carer)).await, Err(StoreError::NotFound)));
+
+    let pseudonyms: Vec<_> = store.participants(early.id).await.unwrap().into_iter().map(|p| p.pseudonym).collect();
+    assert_eq!(pseudonyms, ["carer b", "Parent A"], "by pseudonym, ignoring case");
+    assert_eq!(store.participant(early.id, parent.id).await.unwrap(), Some(parent.clone()));
+    assert_eq!(store.participant(memory.id, parent.id).await.unwrap(), None, "participants belong to one programme");
+
+    let renamed = NewParticipant {
+        pseudonym: Pseudonym::parse("pseudonym", "Carer B").unwrap(),
+        age_band: Some(AgeBand::From80),
+        area: Some("South".into()),
+        contact_details: ContactDetails::parse("contact_details", "(test) via the carers' network").unwrap(),
+        ..input(&carer)
+    };
+    let carer = store.update_participant(early.id, carer.id, &renamed).await.unwrap();
+    assert_eq!(
+        (carer.pseudonym.as_str(), carer.age_band, carer.area.as_deref()),
+        ("Carer B", Some(AgeBand::From80), Some("South"))
+    );
+    assert!(carer.contact_details.is_some());
+    let taken = NewParticipant { pseudonym: Pseudonym::parse("pseudonym", "parent A").unwrap(), ..input(&carer) };
+    assert!(matches!(
+        store.update_participant(early.id, carer.id, &taken).await,
+        Err(StoreError::Duplicate { field: "pseudonym" })
+    ));
+    assert!(matches!(store.update_participant(memory.id, carer.id, &input(&carer)).await, Err(StoreError::NotFound)));
+    let cleared = store
+        .update_participant(early.id, carer.id, &NewParticipant { contact_details: None, area: None, ..input(&carer) })
+        .await
+        .unwrap();
+    assert!(cleared.contact_details.is_none() && cleared.area.is_none());
+
+    let research = |given_on| NewConsent {
+        purpose: ConsentPurpose::Research,
+        given_on,
+        how: ConsentMethod::Written,
+        note: "Signed form kept in the locked cabinet".into(),
+    };
+    let given =
+        store.record_consent(early.id, parent.id, &research(date!(2014 - 03 - 04)), zoe.id, today).await.unwrap();
+    assert_eq!(given.current_consents, [ConsentPurpose::Research]);
+    let consent = &given.consents[0];
+    assert_eq!(
+        (consent.purpose, consent.given_on, consent.how, consent.withdrawn_on),
+        (ConsentPurpose::Research, date!(2014 - 03 - 04), ConsentMethod::Written, None)
+    );
+    assert_eq!(consent.recorded_by.as_ref().map(|u| u.id), Some(zoe.id));
+    let filming = NewConsent {
+        purpose: ConsentPurpose::Filming,
+        how: ConsentMethod::Verbal,
+        note: String::new(),
+        ..research(date!(2014 - 03 - 05))
+    };
+    let given = store.record_consent(early.id, parent.id, &filming, zoe.id, today).await.unwrap();
+    assert_eq!(given.current_consents, [ConsentPurpose::Research, ConsentPurpose::Filming]);
+    match store.record_consent(early.id, parent.id, &research(date!(2014 - 04 - 01)), zoe.id, today).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("purpose").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    match store.record_consent(early.id, carer.id, &research(date!(2015 - 01 - 01)), zoe.id, today).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("given_on").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert!(matches!(
+        store.record_consent(memory.id, parent.id, &research(date!(2014 - 03 - 04)), zoe.id, today).await,
+        Err(StoreError::NotFound)
+    ));
+
+    match store
+        .withdraw_consent(early.id, parent.id, ConsentPurpose::Filming, date!(2014 - 03 - 01), zoe.id, today)
+        .await
+    {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("withdrawn_on").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    let withdrawn = store
+        .withdraw_consent(early.id, parent.id, ConsentPurpose::Filming, date!(2014 - 04 - 02), zoe.id, today)
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.current_consents, [ConsentPurpose::Research]);
+    assert_eq!(withdrawn.consents.len(), 2, "a withdrawal keeps the history");
+    assert_eq!(withdrawn.consents[1].withdrawn_on, Some(date!(2014 - 04 - 02)));
+    assert!(matches!(
+        store
+            .withdraw_consent(early.id, parent.id, ConsentPurpose::Filming, date!(2014 - 04 - 03), zoe.id, today)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.withdraw_consent(early.id, parent.id, ConsentPurpose::SharingWithPartners, today, zoe.id, today).await,
+        Err(StoreError::NotFound)
+    ));
+    let again = NewConsent { given_on: date!(2014 - 05 - 01), ..filming.clone() };
+    let regiven = store.record_consent(early.id, parent.id, &again, zoe.id, today).await.unwrap();
+    assert_eq!(regiven.consents.len(), 3, "giving again after withdrawal makes a new record");
+    assert_eq!(regiven.current_consents, [ConsentPurpose::Research, ConsentPurpose::Filming]);
+    let audited: Vec<_> = store.audit_events(10).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
+    assert_eq!(audited[0], ("consent.given".to_owned(), format!("participant {}, consent to filming", parent.id)));
+    assert_eq!(audited[1], ("consent.withdrawn".to_owned(), format!("participant {}, consent to filming", parent.id)));
+    assert!(audited.iter().all(|(_, subject)| !subject.contains("Parent A")), "audit subjects carry no pseudonym");
+
+    let counts = store.participant_counts(early.id).await.unwrap();
+    assert_eq!(counts, BTreeMap::from([(ParticipantKind::Parent, 1), (ParticipantKind::Carer, 1)]));
+    assert!(store.participant_counts(9999).await.unwrap().is_empty());
+
     // Sessions, through the tower-sessions trait the web layer uses.
     let sessions = store.session_store();
     let mut record = tower_sessions::session::Record {
@@ -536,6 +681,29 @@ async fn scenario(store: &Store) {
     }
     for activity in store.activities(adults.id).await.unwrap() {
         assert_eq!(activity.attendance.sector_total(), activity.attendance.kind_total(), "{}", activity.title);
+    }
+    let demo_early = store.programme("early-years").await.unwrap().unwrap();
+    for id in [demo_early.id, adults.id] {
+        let people = store.participants(id).await.unwrap();
+        assert!(people.len() >= 3, "demo participants in programme {id}");
+        assert!(people.iter().all(|p| p.pseudonym.contains("(demo)")));
+        assert!(
+            people.iter().filter_map(|p| p.contact_details.as_ref()).all(|c| c.expose().starts_with("(demo)")),
+            "no demo contact details look real"
+        );
+        assert!(people.iter().all(|p| p.consents.iter().all(|c| c.given_on.year() == 2014)));
+    }
+    let early_people = store.participants(demo_early.id).await.unwrap();
+    assert!(early_people.iter().any(|p| p.consents.iter().any(|c| c.withdrawn_on.is_some())), "one withdrawal");
+}
+
+fn input(participant: &heard_store::Participant) -> NewParticipant {
+    NewParticipant {
+        pseudonym: Pseudonym::parse("pseudonym", &participant.pseudonym).unwrap(),
+        kind: participant.kind,
+        age_band: participant.age_band,
+        area: participant.area.clone(),
+        contact_details: participant.contact_details.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ mod journeys;
 mod openapi;
 mod render;
 mod routes;
+mod voice;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::Route;
-use crate::{error, governance, health, journeys};
+use crate::{error, governance, health, journeys, voice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +44,12 @@ use crate::{error, governance, health, journeys};
         journeys::api::update_activity,
         journeys::api::delete_activity,
         journeys::api::room,
+        voice::api::list_participants,
+        voice::api::create_participant,
+        voice::api::get_participant,
+        voice::api::update_participant,
+        voice::api::give_consent,
+        voice::api::withdraw_consent,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),

@@ -12,7 +12,7 @@ use heard_domain::governance::Action;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{AppState, assets, auth, governance, health, journeys, openapi};
+use crate::{AppState, assets, auth, governance, health, journeys, openapi, voice};
 
 /// Pages are for people in a browser; the API is for programs with a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,7 @@ fn all_routes() -> Vec<Route> {
     routes.extend(openapi::routes());
     routes.extend(governance::routes());
     routes.extend(journeys::routes());
+    routes.extend(voice::routes());
     routes
 }
 
@@ -94,12 +95,33 @@ pub fn router(state: AppState) -> Router {
             time::Duration::try_from(state.settings.idle_timeout).unwrap_or(time::Duration::minutes(30)),
         ));
     let auth_layer = AuthManagerLayerBuilder::new(auth::Backend(state.clone()), sessions).build();
-    router
+    let app = router
         .fallback(not_found)
         .layer(auth_layer)
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
-        .with_state(state)
-        .merge(assets::router())
+        .with_state(state);
+    with_security_headers(app).merge(assets::router())
+}
+
+/// Headers on every page and API answer (not the static assets, which are cached): nothing of a
+/// person is cached by a browser or proxy, scripts and styles come only from Heard itself, and no
+/// other site can frame a page.
+fn with_security_headers(router: Router) -> Router {
+    use axum::http::{HeaderName, HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(set(header::CACHE_CONTROL, "no-store"))
+        .layer(set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        ))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(header::REFERRER_POLICY, "same-origin"))
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

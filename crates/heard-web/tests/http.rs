@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 /// Concrete values for a route's parameters, chosen from the demo data.
 struct Fixtures {
     activity_id: i64,
+    participant_id: i64,
     partner_id: i64,
     viewer_id: i64,
 }
@@ -21,9 +22,10 @@ impl Fixtures {
     async fn new(app: &TestApp) -> Self {
         let programme = app.store.programme("early-years").await.expect("store").expect("demo programme");
         let activity_id = app.store.activities(programme.id).await.expect("store")[0].id;
+        let participant_id = app.store.participants(programme.id).await.expect("store")[0].id;
         let partner_id = app.store.partners().await.expect("store")[0].id;
         let viewer_id = app.demo_user(Role::Viewer).await.id;
-        Fixtures { activity_id, partner_id, viewer_id }
+        Fixtures { activity_id, participant_id, partner_id, viewer_id }
     }
 
     /// The route's path with every `{param}` filled in; a new kind of parameter must be taught here.
@@ -31,6 +33,8 @@ impl Fixtures {
         let mut path = route.path.to_owned();
         let id = if route.path.contains("/activities/") {
             self.activity_id
+        } else if route.path.contains("/participants/") {
+            self.participant_id
         } else if route.path.contains("/partners/") {
             self.partner_id
         } else if route.path.contains("/users/") {
@@ -43,6 +47,7 @@ impl Fixtures {
             ("{slug}", "early-years".to_owned()),
             ("{position}", "2".to_owned()),
             ("{token_id}", "999999".to_owned()),
+            ("{purpose}", "research".to_owned()),
             ("{id}", id.to_string()),
         ] {
             path = path.replace(param, &value);
@@ -387,4 +392,33 @@ async fn unknown_things_are_not_found_and_bad_paths_do_not_fail() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert!(response.text().await.expect("body").contains("Page not found"));
     }
+}
+
+#[tokio::test]
+async fn the_application_runs_unchanged_on_postgresql() {
+    let app = TestApp::spawn_on(TestBackend::Postgres).await;
+    let health: serde_json::Value =
+        app.api_client().get(app.url("/healthz")).send().await.expect("answer").json().await.expect("json");
+    assert_eq!(health["database"]["backend"], "postgresql");
+    let browser = app.signed_in(Role::Commissioner).await;
+    assert!(browser.page("/").await.contains("Working Age Adults with Disabilities"));
+    let moved = browser
+        .submit("/programmes/dementia/stages/1", "/programmes/dementia/stages/1/move", &[("direction", "forward")])
+        .await;
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    assert!(browser.page("/programmes/dementia/stages/1").await.contains("is now complete"));
+}
+
+#[tokio::test]
+async fn pages_are_not_cached_and_load_nothing_from_elsewhere() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in(Role::Researcher).await;
+    let page = browser.get("/programmes/early-years").await;
+    let header = |name: &str| page.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(header("cache-control"), "no-store");
+    assert!(header("content-security-policy").contains("default-src 'self'"));
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let css = browser.get("/assets/heard.css").await;
+    assert!(css.headers()["cache-control"].to_str().expect("ascii").contains("max-age"), "assets may be cached");
 }
