@@ -4,6 +4,8 @@
 pub mod api;
 mod pages;
 
+pub(crate) use pages::find_programme;
+
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {

@@ -42,7 +42,8 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-async fn find_programme(state: &AppState, slug: &str) -> Result<Programme, PageError> {
+/// The programme at `slug`, or the page 404; other areas' pages under `/programmes/{slug}` use it too.
+pub(crate) async fn find_programme(state: &AppState, slug: &str) -> Result<Programme, PageError> {
     state.store.programme(slug).await?.ok_or(PageError::NotFound)
 }
 

@@ -18,6 +18,7 @@ use minijinja::{Value, context};
 use crate::AppState;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{PageError, PagePath};
+use crate::journeys::find_programme;
 use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
 use crate::routes::Route;
 use crate::voice::contact_details_for;
@@ -44,10 +45,6 @@ pub fn routes() -> Vec<Route> {
             withdraw_consent,
         ),
     ]
-}
-
-async fn find_programme(state: &AppState, slug: &str) -> Result<Programme, PageError> {
-    state.store.programme(slug).await?.ok_or(PageError::NotFound)
 }
 
 async fn find_participant(state: &AppState, programme: &Programme, id: i64) -> Result<Participant, PageError> {
