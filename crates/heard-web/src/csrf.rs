@@ -54,6 +54,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     }
 }
 
+/// A form whose only field is its CSRF token (sign out, revoke, remove, move).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 /// A form's fields as submitted, for forms whose field names are made at run time (attendance by
 /// sector, checkboxes of partners, rows of stages).
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -92,6 +96,32 @@ impl FormFields {
             map.insert(format!("{name}[]"), minijinja::Value::from(values.clone()));
         }
         minijinja::Value::from(map)
+    }
+
+    /// The three boxes of the GOV.UK date input called `name` (`name.day`, `name.month`, `name.year`).
+    pub fn date_parts(&self, name: &str) -> heard_domain::dates::DateParts {
+        heard_domain::dates::DateParts {
+            day: self.get(&format!("{name}.day")).to_owned(),
+            month: self.get(&format!("{name}.month")).to_owned(),
+            year: self.get(&format!("{name}.year")).to_owned(),
+        }
+    }
+
+    /// A date that must be given; blank boxes are an error naming `name` ("Enter {label}").
+    pub fn required_date(
+        &self,
+        errors: &mut heard_domain::error::Collector,
+        name: &str,
+        label: &str,
+    ) -> Option<time::Date> {
+        match errors.take(self.date_parts(name).parse(name, label)) {
+            Some(Some(date)) => Some(date),
+            Some(None) => {
+                errors.push(name, format!("Enter {label}"));
+                None
+            }
+            None => None,
+        }
     }
 
     pub fn set(&mut self, name: &str, value: impl Into<String>) {

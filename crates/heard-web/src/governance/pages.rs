@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{AuthSession, ClientAddress, Credentials, mark_signed_in};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, NoFields};
 use crate::error::{PageError, PagePath};
 use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
 use crate::routes::Route;
@@ -104,9 +104,6 @@ async fn sign_in(
     see_other("/")
 }
 
-#[derive(Deserialize)]
-struct NoFields {}
-
 async fn sign_out(mut auth: AuthSession, CsrfForm(_): CsrfForm<NoFields>) -> PageResult {
     auth.logout().await.map_err(|e| PageError::Internal(e.to_string()))?;
     Flash::set(&auth.session, "You have signed out").await;
@@ -190,7 +187,7 @@ async fn users(State(state): State<AppState>, page: Page) -> PageResult {
     Ok(page.render("governance/users.html", context! { users })?.into_response())
 }
 
-#[derive(Deserialize, Default, serde::Serialize)]
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
 #[serde(default)]
 struct UserForm {
     email: String,
@@ -215,7 +212,7 @@ async fn create_user(State(state): State<AppState>, page: Page, CsrfForm(form): 
         errors.take(Password::new("password", &form.password)).map(|p| (p, false))
     };
     let render_invalid = |invalid: Invalid| {
-        let values = UserForm { password: String::new(), ..form_clone(&form) };
+        let values = form.shown_again();
         unprocessable(page.render_invalid("governance/user_new.html", context! { values }, &invalid))
     };
     let (email, name, role, (password, generated)) = match errors.finish(|| (email, name, role, password)) {
@@ -247,13 +244,10 @@ async fn create_user(State(state): State<AppState>, page: Page, CsrfForm(form): 
     see_other("/admin/users")
 }
 
-fn form_clone(form: &UserForm) -> UserForm {
-    UserForm {
-        email: form.email.trim().to_owned(),
-        display_name: form.display_name.clone(),
-        role: form.role.clone(),
-        password: String::new(),
-        active: form.active.clone(),
+impl UserForm {
+    /// The form as it is shown again after an error: what was typed, but never the password.
+    fn shown_again(&self) -> UserForm {
+        UserForm { email: self.email.trim().to_owned(), password: String::new(), ..self.clone() }
     }
 }
 
@@ -307,7 +301,7 @@ async fn update_user(
         Ok((Some(name), Some(role))) => (name, role),
         Ok(_) => return Err(PageError::Internal("a parsed field went missing".into())),
         Err(invalid) => {
-            let values = UserForm { email: user.email.clone(), ..form_clone(&form) };
+            let values = UserForm { email: user.email.clone(), ..form.shown_again() };
             return render_user(&state, &page, &user, values, None, Some(&invalid)).await;
         }
     };

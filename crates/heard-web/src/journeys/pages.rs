@@ -17,7 +17,7 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::csrf::{CsrfForm, FormFields};
+use crate::csrf::{CsrfForm, FormFields, NoFields};
 use crate::error::{PageError, PagePath};
 use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
 use crate::routes::Route;
@@ -274,47 +274,26 @@ async fn stage(
     render_stage(&state, &page, &slug, position, None, None).await
 }
 
-#[derive(Deserialize, Default, serde::Serialize)]
-#[serde(default)]
-struct StageForm {
-    #[serde(rename = "starts_on.day")]
-    starts_day: String,
-    #[serde(rename = "starts_on.month")]
-    starts_month: String,
-    #[serde(rename = "starts_on.year")]
-    starts_year: String,
-    #[serde(rename = "ends_on.day")]
-    ends_day: String,
-    #[serde(rename = "ends_on.month")]
-    ends_month: String,
-    #[serde(rename = "ends_on.year")]
-    ends_year: String,
-    exit_criteria: String,
-    notes: String,
-}
-
 async fn update_stage(
     State(state): State<AppState>,
     page: Page,
     PagePath((slug, position)): PagePath<(String, i32)>,
-    CsrfForm(form): CsrfForm<StageForm>,
+    CsrfForm(form): CsrfForm<FormFields>,
 ) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
-    let starts =
-        DateParts { day: form.starts_day.clone(), month: form.starts_month.clone(), year: form.starts_year.clone() };
-    let ends = DateParts { day: form.ends_day.clone(), month: form.ends_month.clone(), year: form.ends_year.clone() };
+    let (starts, ends) = (form.date_parts("starts_on"), form.date_parts("ends_on"));
     let mut errors = Collector::new();
     let starts_on = errors.take(starts.parse("starts_on", "the start date"));
     let ends_on = errors.take(ends.parse("ends_on", "the end date"));
-    let exit_criteria = errors.take(optional_text("exit_criteria", "the exit criteria", &form.exit_criteria, 2000));
-    let notes = errors.take(notes("notes", &form.notes));
+    let exit_criteria =
+        errors.take(optional_text("exit_criteria", "the exit criteria", form.get("exit_criteria"), 2000));
+    let notes = errors.take(notes("notes", form.get("notes")));
     if let (Some(Some(start)), Some(Some(end))) = (starts_on, ends_on)
         && end < start
     {
         errors.push("ends_on", "The end date must be the same as or after the start date");
     }
-    let values =
-        context! { starts_on => starts, ends_on => ends, exit_criteria => form.exit_criteria, notes => form.notes };
+    let values = context! { starts_on => starts, ends_on => ends, exit_criteria => form.get("exit_criteria"), notes => form.get("notes") };
     let change = match errors.finish(|| (starts_on, ends_on, exit_criteria, notes)) {
         Ok((Some(starts_on), Some(ends_on), Some(exit_criteria), Some(notes))) => {
             StageChange { starts_on, ends_on, exit_criteria: exit_criteria.unwrap_or_default(), notes }
@@ -372,31 +351,14 @@ async fn move_stage(
 
 /// The activity form's fields as typed, for showing again.
 fn activity_values(form: &FormFields) -> Value {
-    let held_on = DateParts {
-        day: form.get("held_on.day").to_owned(),
-        month: form.get("held_on.month").to_owned(),
-        year: form.get("held_on.year").to_owned(),
-    };
-    context! { held_on, ..form.values() }
+    context! { held_on => form.date_parts("held_on"), ..form.values() }
 }
 
 fn parse_activity(form: &FormFields, stage_count: usize) -> Result<NewActivity, Invalid> {
     let mut errors = Collector::new();
     let kind = errors.take(parse_code::<ActivityKind>("kind", "the kind of activity", form.get("kind")));
     let title = errors.take(activity_title("title", form.get("title")));
-    let held_on = DateParts {
-        day: form.get("held_on.day").to_owned(),
-        month: form.get("held_on.month").to_owned(),
-        year: form.get("held_on.year").to_owned(),
-    };
-    let held_on = match errors.take(held_on.parse("held_on", "the date")) {
-        Some(Some(date)) => Some(date),
-        Some(None) => {
-            errors.push("held_on", "Enter the date of the activity");
-            None
-        }
-        None => None,
-    };
+    let held_on = form.required_date(&mut errors, "held_on", "the date of the activity");
     let place = errors.take(short_text("place", "the place", form.get("place")));
     let facilitator = errors.take(short_text("facilitator", "the facilitator", form.get("facilitator")));
     let notes = errors.take(notes("notes", form.get("notes")));
@@ -547,9 +509,6 @@ async fn update_activity(
     Flash::set(&page.session, "Activity updated").await;
     see_other(format!("/programmes/{slug}/activities/{id}"))
 }
-
-#[derive(Deserialize)]
-struct NoFields {}
 
 async fn delete_activity(
     State(state): State<AppState>,

@@ -55,26 +55,6 @@ fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-fn date_parts(form: &FormFields, name: &str) -> DateParts {
-    DateParts {
-        day: form.get(&format!("{name}.day")).to_owned(),
-        month: form.get(&format!("{name}.month")).to_owned(),
-        year: form.get(&format!("{name}.year")).to_owned(),
-    }
-}
-
-/// A date that must be given: parses the parts, naming `field` if they are blank.
-fn required_date(errors: &mut Collector, form: &FormFields, field: &str, label: &str) -> Option<time::Date> {
-    match errors.take(date_parts(form, field).parse(field, label)) {
-        Some(Some(date)) => Some(date),
-        Some(None) => {
-            errors.push(field, format!("Enter {label}"));
-            None
-        }
-        None => None,
-    }
-}
-
 // Every programme's participants by kind
 
 async fn overview(State(state): State<AppState>, page: Page) -> PageResult {
@@ -260,7 +240,7 @@ async fn render_participant(
 }
 
 fn consent_values(form: &FormFields) -> Value {
-    context! { given_on => date_parts(form, "given_on"), ..form.values() }
+    context! { given_on => form.date_parts("given_on"), ..form.values() }
 }
 
 async fn participant(
@@ -284,7 +264,7 @@ async fn record_consent(
     let mut errors = Collector::new();
     let purpose =
         errors.take(parse_code::<ConsentPurpose>("purpose", "what consent was given for", form.get("purpose")));
-    let given_on = required_date(&mut errors, &form, "given_on", "the date consent was given");
+    let given_on = form.required_date(&mut errors, "given_on", "the date consent was given");
     let how = errors.take(parse_code::<ConsentMethod>("how", "how consent was given", form.get("how")));
     let note = errors.take(consent_note("note", form.get("note")));
     let consent = match errors.finish(|| (purpose, given_on, how, note)) {
@@ -360,8 +340,8 @@ async fn withdraw_consent(
     let purpose = purpose_in_path(&purpose)?;
     current_consent(&participant.consents, purpose).ok_or(PageError::NotFound)?;
     let mut errors = Collector::new();
-    let withdrawn_on = required_date(&mut errors, &form, "withdrawn_on", "the date consent was withdrawn");
-    let parts = date_parts(&form, "withdrawn_on");
+    let withdrawn_on = form.required_date(&mut errors, "withdrawn_on", "the date consent was withdrawn");
+    let parts = form.date_parts("withdrawn_on");
     let withdrawn_on = match errors.finish(|| withdrawn_on) {
         Ok(Some(date)) => date,
         Ok(None) => return Err(PageError::Internal("a parsed field went missing".into())),
