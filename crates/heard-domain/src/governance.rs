@@ -67,6 +67,15 @@ pub enum Action {
     ManageParticipants,
     /// See a participant's contact details (personal data); each time is audited.
     ViewContactDetails,
+    /// Read sources in their redacted form, search them, and watch film where consent allows.
+    ViewSources,
+    /// Add sources (typed, uploaded, imported) to a programme.
+    ManageSources,
+    /// Read a source's original text where consent allows (each time audited), and review its
+    /// redaction: confirm or remove a detected span, mark a missed one.
+    ViewOriginalText,
+    /// Build, publish and close a programme's story forms, and read their pattern views.
+    ManageStoryForms,
 }
 
 impl Action {
@@ -85,6 +94,10 @@ impl Action {
         Action::ViewParticipants,
         Action::ManageParticipants,
         Action::ViewContactDetails,
+        Action::ViewSources,
+        Action::ManageSources,
+        Action::ViewOriginalText,
+        Action::ManageStoryForms,
     ];
 }
 
@@ -108,6 +121,13 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         ViewParticipants => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         // Researchers gather the material and the consent that goes with it.
         ManageParticipants | ViewContactDetails => matches!(role, Administrator | Researcher),
+        // Everyone who works with the evidence reads it redacted; viewers read only what is
+        // published. Facilitators write up listening events and workshops.
+        ViewSources => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        ManageSources => matches!(role, Administrator | Researcher | Facilitator),
+        // Original text is special category data: only the researchers who gather and code it.
+        ViewOriginalText => role == Researcher,
+        ManageStoryForms => matches!(role, Administrator | Researcher | Facilitator),
     }
 }
 
@@ -348,6 +368,15 @@ mod tests {
         }
         assert!(!permits(Some(Role::Viewer), Action::ViewParticipants));
         assert!(!permits(Some(Role::Commissioner), Action::ViewContactDetails));
+    }
+
+    #[test]
+    fn only_researchers_read_original_text() {
+        for role in Role::ALL.iter().copied() {
+            assert_eq!(permits(Some(role), Action::ViewOriginalText), role == Role::Researcher, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ViewSources), role != Role::Viewer, "{role:?}");
+        }
+        assert!(!permits(Some(Role::Commissioner), Action::ManageSources));
     }
 
     #[test]

@@ -61,7 +61,10 @@ pub use journeys::{
     TemplateStage, UserRef,
 };
 pub use sessions::SessionStore;
-pub use voice::{Consent, NewConsent, NewParticipant, Participant};
+pub use voice::{
+    Consent, Media, NewConsent, NewParticipant, NewSource, Participant, SearchFilters, SearchHit, SearchResults, Source,
+    SourceSummary,
+};
 
 /// Which database a [`Store`] keeps its data in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use heard_analysis::voice::redaction::{PiiKind, Redactor, Span};
+use heard_analysis::voice::screening::Screened;
 use heard_domain::governance::{ApiToken, Email, Password, Role, Sector};
 use heard_domain::journeys::{
     ActivityKind, Attendance, AttendeeKind, ProgrammeStatus, Slug, StageStatus, StageTemplate, TransitionError,
@@ -14,10 +16,11 @@ use heard_domain::journeys::{
 use heard_domain::voice::participants::{
     AgeBand, ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym,
 };
+use heard_domain::voice::sources::{ReviewDecision, SearchQuery, SourceKind};
 use heard_store::demo::{self, DEMO_ACCOUNTS, DEMO_PASSWORD, DemoOutcome};
 use heard_store::{
-    Backend, Move, NewActivity, NewConsent, NewParticipant, NewProgramme, NewUser, ProgrammeChange, StageChange, Store,
-    StoreError, UserChange,
+    Backend, Move, NewActivity, NewConsent, NewParticipant, NewProgramme, NewSource, NewUser, ProgrammeChange,
+    SearchFilters, StageChange, Store, StoreError, UserChange,
 };
 use heard_testkit::{TestBackend, fresh_store};
 use time::macros::date;
@@ -616,6 +619,125 @@ async fn scenario(store: &Store) {
     let counts = store.participant_counts(early.id).await.unwrap();
     assert_eq!(counts, BTreeMap::from([(ParticipantKind::Parent, 1), (ParticipantKind::Carer, 1)]));
     assert!(store.participant_counts(9999).await.unwrap().is_empty());
+
+    // Sources: screened on arrival, reviewed, searched.
+    let names = store.known_names(early.id).await.unwrap();
+    assert!(names.contains(&"Parent A".to_owned()) && names.contains(&"Zoe Commissioner".to_owned()));
+    let redactor = Redactor::new().with_known_names(names.iter().map(String::as_str));
+    let workshop = store.activities(early.id).await.unwrap().remove(0);
+    let story = NewSource {
+        kind: SourceKind::Story,
+        title: None,
+        text: Screened::new(&redactor, "Parent A said the respite nights saved us. Call 07700 900123.".into()),
+        collected_on: Some(date!(2014 - 03 - 10)),
+        activity_id: Some(workshop.id),
+        participant_ids: vec![parent.id, carer.id],
+        attributes: BTreeMap::from([("ward".to_owned(), "North".to_owned())]),
+        media: None,
+        cue_timings: None,
+    };
+    let added = store.add_source(early.id, &story, Some(zoe.id)).await.unwrap();
+    assert_eq!(added.title, "Story of 10 March 2014");
+    assert_eq!(added.redacted_text, "[NAME-1] said the respite nights saved us. Call [PHONE-1].");
+    assert_eq!(added.text.original(), story.text.original());
+    assert_eq!(added.activity.as_ref().map(|a| a.id), Some(workshop.id));
+    assert_eq!(added.participants.iter().map(|p| p.id).collect::<Vec<_>>(), [carer.id, parent.id]);
+    assert!(!added.consented_to(ConsentPurpose::Research), "the carer has not consented to research");
+    let json = serde_json::to_string(&added).unwrap();
+    assert!(!json.contains("07700") && !json.contains("Parent A said"), "the original never serialises: {json}");
+    assert_eq!(
+        store.source(early.id, added.id).await.unwrap().map(|s| s.redacted_text),
+        Some(added.redacted_text.clone())
+    );
+    assert!(store.source(memory.id, added.id).await.unwrap().is_none(), "sources belong to one programme");
+    let stranger = NewSource { participant_ids: vec![elsewhere.id], ..story.clone() };
+    match store.add_source(early.id, &stranger, None).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("participants").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    let wrong_activity = NewSource { activity_id: Some(other_programme.id), participant_ids: vec![], ..story.clone() };
+    match store.add_source(early.id, &wrong_activity, None).await {
+        Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("activity").is_some()),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert!(matches!(
+        store.add_source(9999, &NewSource { activity_id: None, participant_ids: vec![], ..story.clone() }, None).await,
+        Err(StoreError::NotFound)
+    ));
+    let note = NewSource {
+        kind: SourceKind::FieldNote,
+        title: Some("Drop-in at the library".into()),
+        text: Screened::new(&redactor, "Parents queued for the short break scheme; the café was full.".into()),
+        collected_on: Some(date!(2014 - 04 - 02)),
+        activity_id: None,
+        participant_ids: vec![],
+        attributes: BTreeMap::new(),
+        media: None,
+        cue_timings: None,
+    };
+    let note = store.add_source(early.id, &note, Some(zoe.id)).await.unwrap();
+    assert!(note.consented_to(ConsentPurpose::Research), "nobody's consent is in question");
+
+    let phone = added.text.detected()[1];
+    let reviewed = store.review_span(early.id, added.id, phone, ReviewDecision::Removed, zoe.id).await.unwrap();
+    assert_eq!(reviewed.redacted_text, "[NAME-1] said the respite nights saved us. Call 07700 900123.");
+    let nights = Span { start: 26, end: 32, kind: PiiKind::Address };
+    let reviewed = store.review_span(early.id, added.id, nights, ReviewDecision::Added, zoe.id).await.unwrap();
+    assert_eq!(reviewed.redacted_text, "[NAME-1] said the respite [ADDRESS-1] saved us. Call 07700 900123.");
+    assert_eq!(reviewed.reviews.len(), 2);
+    let reviewed = store.review_span(early.id, added.id, phone, ReviewDecision::Confirmed, zoe.id).await.unwrap();
+    assert_eq!(reviewed.redacted_text, "[NAME-1] said the respite [ADDRESS-1] saved us. Call [PHONE-1].");
+    let nowhere = Span { start: 0, end: 2, kind: PiiKind::Person };
+    assert!(matches!(
+        store.review_span(early.id, added.id, nowhere, ReviewDecision::Removed, zoe.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let outside = Span { start: 0, end: 500, kind: PiiKind::Person };
+    assert!(matches!(
+        store.review_span(early.id, added.id, outside, ReviewDecision::Added, zoe.id).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let query = |raw: &str| SearchQuery::parse("q", raw).unwrap();
+    let everywhere = SearchFilters::default();
+    let found = store.search(&query("respite"), &everywhere, 0).await.unwrap();
+    assert_eq!((found.total, found.hits.len()), (1, 1));
+    assert!(found.hits[0].snippet.contains("\u{E001}respite\u{E002}"), "{:?}", found.hits[0].snippet);
+    assert_eq!(found.hits[0].source.programme_slug, early.slug.as_str());
+    assert_eq!(
+        store.search(&query("nights"), &everywhere, 0).await.unwrap().total,
+        0,
+        "text hidden on review is not found"
+    );
+    assert_eq!(
+        store.search(&query("Parent"), &everywhere, 0).await.unwrap().total,
+        1,
+        "only the note: names are hidden"
+    );
+    assert_eq!(store.search(&query("\"short break\""), &everywhere, 0).await.unwrap().total, 1);
+    assert_eq!(store.search(&query("\"break short\""), &everywhere, 0).await.unwrap().total, 0);
+    assert_eq!(store.search(&query("schemes"), &everywhere, 0).await.unwrap().total, 1, "stemmed");
+    let carers = SearchFilters { participant_kind: Some(ParticipantKind::Carer), ..Default::default() };
+    assert_eq!(store.search(&query("saved"), &carers, 0).await.unwrap().total, 1);
+    assert_eq!(store.search(&query("café"), &carers, 0).await.unwrap().total, 0);
+    let spring =
+        SearchFilters { from: Some(date!(2014 - 04 - 01)), kind: Some(SourceKind::FieldNote), ..Default::default() };
+    assert_eq!(store.search(&query("cafe"), &spring, 0).await.unwrap().total, 1, "diacritics ignored");
+    let north = SearchFilters { attribute: Some(("ward".into(), "North".into())), ..Default::default() };
+    assert_eq!(store.search(&query("saved"), &north, 0).await.unwrap().total, 1);
+    let south = SearchFilters { attribute: Some(("ward".into(), "South".into())), ..Default::default() };
+    assert_eq!(store.search(&query("saved"), &south, 0).await.unwrap().total, 0);
+    let at_workshop =
+        SearchFilters { activity_id: Some(workshop.id), programme_id: Some(early.id), ..Default::default() };
+    let (listed, total) = store.sources(&at_workshop, 0).await.unwrap();
+    assert_eq!((listed.len(), total), (1, 1));
+    let (listed, total) =
+        store.sources(&SearchFilters { programme_id: Some(early.id), ..Default::default() }, 0).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(listed[0].id, note.id, "newest first");
+    assert!(listed.iter().all(|s| !s.preview.contains("07700")));
+    let audited = store.audit_events(1).await.unwrap();
+    assert_eq!(audited[0].action, "source.redaction_reviewed");
 
     // Sessions, through the tower-sessions trait the web layer uses.
     let sessions = store.session_store();

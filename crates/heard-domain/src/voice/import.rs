@@ -10,33 +10,18 @@
 //! in memory (one CSV cell is, however long: the caller's upload limit bounds it). An XLSX file is
 //! a zip archive, which needs [`Seek`]: [`read_sheet`] takes a seekable reader, and [`read_each`]
 //! reads XLSX input into memory first.
-//!
-//! `SourceKind` lives here until the sources module exists.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 
 use time::{Date, Month};
 
-/// The longest text a source may have, in characters.
-pub const MAX_TEXT_CHARS: usize = 100_000;
+pub use super::sources::{MAX_TEXT_CHARS, SourceKind};
+
 /// The longest any other cell may be, in bytes of UTF-8.
 pub const MAX_CELL_BYTES: usize = 1024 * 1024;
 /// The longest line of a JSON Lines file, in bytes: a line holds a whole row.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
-
-vocabulary! {
-    /// What kind of voice a source holds (DOMAIN.md, "Source").
-    pub enum SourceKind {
-        Story = ("story", "Story"),
-        InterviewTranscript = ("interview_transcript", "Interview transcript"),
-        FieldNote = ("field_note", "Field note"),
-        Observation = ("observation", "Observation"),
-        ListeningEventNote = ("listening_event_note", "Listening-event note"),
-        SurveyResponse = ("survey_response", "Survey response"),
-        Film = ("film", "Film"),
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ImportFormat {

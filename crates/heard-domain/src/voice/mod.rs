@@ -3,4 +3,5 @@
 
 pub mod import;
 pub mod participants;
+pub mod sources;
 pub mod transcript;

@@ -1,4 +1,4 @@
-//! Voice: a programme's participants under pseudonyms, and the consent each gave per purpose, with
+//! A programme's participants under pseudonyms, and the consent each gave per purpose, with
 //! its history of withdrawals. Consent given and withdrawn is written to the audit log in the same
 //! transaction as the change.
 

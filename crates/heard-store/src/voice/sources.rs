@@ -1,0 +1,727 @@
+//! Sources: the records that hold people's words, each kept as its original text and a redacted
+//! copy. Only [`Screened`] text can be stored, so nothing arrives without passing the detector.
+//! Redaction reviews rewrite the redacted copy in the same transaction as the decision, and the
+//! search index (SQLite FTS5 kept by triggers; PostgreSQL a generated `tsvector` column) changes
+//! with the row it indexes, so it never holds what the sources table no longer holds.
+
+use std::collections::BTreeMap;
+
+use heard_analysis::voice::redaction::{PiiKind, Span};
+use heard_analysis::voice::screening::{Review, Screened, spans_from_json, spans_to_json};
+use heard_domain::voice::participants::{ConsentPurpose, ParticipantKind};
+use heard_domain::voice::sources::{ReviewDecision, SearchQuery, SourceKind};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::journeys::UserRef;
+use crate::{Store, StoreError, decode, missing_parent, now};
+
+/// How many sources a list or search page holds.
+pub const PAGE_SIZE: i64 = 20;
+/// Search counts matches up to this many, and says "more than" beyond.
+pub const COUNT_LIMIT: i64 = 1000;
+/// Marks the start and end of a matched word in a search snippet (private-use characters, which
+/// source text never holds: the web layer escapes the snippet, then turns these into `<mark>`).
+pub const MATCH_START: char = '\u{E001}';
+pub const MATCH_END: char = '\u{E002}';
+
+/// A film's media file in the media store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Media {
+    /// The content address: SHA-256 of the file, in lower-case hex.
+    pub address: String,
+    /// The media type, e.g. `video/mp4` or `audio/wav`.
+    pub media_type: String,
+    pub bytes: i64,
+}
+
+/// A source to add. The text is [`Screened`]: already run through the detector.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    pub kind: SourceKind,
+    /// Blank means one is made from the kind and date.
+    pub title: Option<String>,
+    pub text: Screened,
+    pub collected_on: Option<Date>,
+    pub activity_id: Option<i64>,
+    pub participant_ids: Vec<i64>,
+    pub attributes: BTreeMap<String, String>,
+    pub media: Option<Media>,
+    /// A film's cue timings in milliseconds, one per line of the text.
+    pub cue_timings: Option<Vec<(u64, u64)>>,
+}
+
+/// A participant heard in a source, with the purposes they consent to now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SourceParticipant {
+    pub id: i64,
+    pub pseudonym: String,
+    pub kind: ParticipantKind,
+    pub current_consents: Vec<ConsentPurpose>,
+}
+
+/// An activity a source came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ActivityRef {
+    pub id: i64,
+    pub title: String,
+}
+
+/// A researcher's decision on one span, as kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewRecord {
+    pub start: usize,
+    pub end: usize,
+    pub kind: String,
+    pub decision: ReviewDecision,
+    pub reviewed_by: Option<UserRef>,
+    pub reviewed_at: OffsetDateTime,
+}
+
+/// One source, whole. The original text, the detected spans and the reviews never serialise from
+/// here: the web layer adds them only for roles (and consent) that allow.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Source {
+    pub id: i64,
+    pub programme_id: i64,
+    pub activity: Option<ActivityRef>,
+    pub kind: SourceKind,
+    pub title: String,
+    pub collected_on: Option<Date>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub text: Screened,
+    pub redacted_text: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub reviews: Vec<ReviewRecord>,
+    pub participants: Vec<SourceParticipant>,
+    pub attributes: BTreeMap<String, String>,
+    pub media: Option<Media>,
+    /// A film's cue timings in milliseconds, one per line of the text.
+    pub cue_timings: Option<Vec<(u64, u64)>>,
+    pub created_by: Option<UserRef>,
+    pub created_at: OffsetDateTime,
+}
+
+impl Source {
+    /// Does everyone heard in this source consent to `purpose` now? True for a source with no
+    /// participants (a field note about a place, say): nobody's consent is in question.
+    pub fn consented_to(&self, purpose: ConsentPurpose) -> bool {
+        self.participants.iter().all(|p| p.current_consents.contains(&purpose))
+    }
+
+    /// The spans hidden now: the detector's, as the researcher's reviews leave them.
+    pub fn hidden_spans(&self) -> Vec<Span> {
+        heard_analysis::voice::screening::reviewed_spans(self.text.detected(), &self.review_decisions())
+    }
+
+    /// The reviews as the redaction engine takes them.
+    pub fn review_decisions(&self) -> Vec<Review> {
+        self.reviews
+            .iter()
+            .filter_map(|r| {
+                let kind = PiiKind::from_code(&r.kind)?;
+                Some(Review { span: Span { start: r.start, end: r.end, kind }, decision: r.decision })
+            })
+            .collect()
+    }
+}
+
+/// A source in a list or search result: no text but a short redacted preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SourceSummary {
+    pub id: i64,
+    pub programme_id: i64,
+    pub programme_slug: String,
+    pub programme_name: String,
+    pub kind: SourceKind,
+    pub title: String,
+    pub collected_on: Option<Date>,
+    /// The start of the redacted text.
+    pub preview: String,
+    pub has_media: bool,
+}
+
+/// What a list or search is narrowed to. Every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilters {
+    pub programme_id: Option<i64>,
+    pub kind: Option<SourceKind>,
+    pub participant_kind: Option<ParticipantKind>,
+    pub activity_id: Option<i64>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// An attribute (an imported column, or a story form's answer) and the value it must have.
+    pub attribute: Option<(String, String)>,
+}
+
+/// One match: the source and a snippet of its redacted text with matches between
+/// [`MATCH_START`] and [`MATCH_END`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub source: SourceSummary,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// How many sources match, counted up to [`COUNT_LIMIT`].
+    pub total: i64,
+    /// True when more than [`COUNT_LIMIT`] match.
+    pub more: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SourceRow {
+    id: i64,
+    programme_id: i64,
+    activity_id: Option<i64>,
+    activity_title: Option<String>,
+    kind: String,
+    title: String,
+    collected_on: Option<Date>,
+    original_text: String,
+    redacted_text: String,
+    detected_spans: String,
+    attributes: String,
+    media_address: Option<String>,
+    media_type: Option<String>,
+    media_bytes: Option<i64>,
+    cue_timings: Option<String>,
+    created_by: Option<i64>,
+    creator_name: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+/// start, end, kind, decision, reviewer's id and name, when.
+type ReviewRow = (i64, i64, String, String, Option<i64>, Option<String>, OffsetDateTime);
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    programme_id: i64,
+    programme_slug: String,
+    programme_name: String,
+    kind: String,
+    title: String,
+    collected_on: Option<Date>,
+    preview: String,
+    has_media: bool,
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> Result<SourceSummary, StoreError> {
+        Ok(SourceSummary {
+            id: self.id,
+            programme_id: self.programme_id,
+            programme_slug: self.programme_slug,
+            programme_name: self.programme_name,
+            kind: decode(&self.kind)?,
+            title: self.title,
+            collected_on: self.collected_on,
+            preview: self.preview,
+            has_media: self.has_media,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    snippet: String,
+}
+
+const SOURCE_SELECT: &str = "SELECT s.id, s.programme_id, s.activity_id, a.title AS activity_title, s.kind, s.title, \
+     s.collected_on, s.original_text, s.redacted_text, s.detected_spans, s.attributes, s.media_address, s.media_type, \
+     s.media_bytes, s.cue_timings, s.created_by, u.display_name AS creator_name, s.created_at \
+     FROM sources s LEFT JOIN activities a ON a.id = s.activity_id LEFT JOIN users u ON u.id = s.created_by";
+
+const SUMMARY_COLUMNS: &str = "s.id, s.programme_id, p.slug AS programme_slug, p.name AS programme_name, s.kind, \
+     s.title, s.collected_on, substr(s.redacted_text, 1, 240) AS preview, (s.media_address IS NOT NULL) AS has_media";
+
+/// The filters as SQL conditions on `s` (sources), numbered from `$first`; every filter is bound,
+/// `NULL` meaning "any". `date` is the backend's cast for a date parameter.
+fn filter_conditions(first: usize, date: &str) -> String {
+    let n = |i: usize| first + i;
+    format!(
+        "($1_ IS NULL OR s.programme_id = $1_) AND ($2_ IS NULL OR s.kind = $2_) \
+         AND ($3_ IS NULL OR EXISTS (SELECT 1 FROM source_participants sp JOIN participants pa ON pa.id = sp.participant_id \
+              WHERE sp.source_id = s.id AND pa.kind = $3_)) \
+         AND ($4_ IS NULL OR s.activity_id = $4_) \
+         AND ($5_{date} IS NULL OR s.collected_on >= $5_{date}) AND ($6_{date} IS NULL OR s.collected_on <= $6_{date}) \
+         AND ($7_ IS NULL OR {attribute} = $8_)",
+        attribute = if date.is_empty() { "json_extract(s.attributes, '$.\"' || $7_ || '\"')" } else { "(s.attributes::jsonb ->> $7_)" },
+    )
+    .replace("$1_", &format!("${}", n(0)))
+    .replace("$2_", &format!("${}", n(1)))
+    .replace("$3_", &format!("${}", n(2)))
+    .replace("$4_", &format!("${}", n(3)))
+    .replace("$5_", &format!("${}", n(4)))
+    .replace("$6_", &format!("${}", n(5)))
+    .replace("$7_", &format!("${}", n(6)))
+    .replace("$8_", &format!("${}", n(7)))
+}
+
+/// Binds [`filter_conditions`]'s eight parameters in order.
+macro_rules! bind_filters {
+    ($query:expr, $filters:expr) => {{
+        let f = $filters;
+        let (key, value) = match &f.attribute {
+            Some((k, v)) => (Some(k.clone()), Some(v.clone())),
+            None => (None, None),
+        };
+        $query
+            .bind(f.programme_id)
+            .bind(f.kind.map(|k| k.code()))
+            .bind(f.participant_kind.map(|k| k.code()))
+            .bind(f.activity_id)
+            .bind(f.from)
+            .bind(f.to)
+            .bind(key)
+            .bind(value)
+    }};
+}
+
+/// The title a source gets when none is given: its kind, and its date if it has one.
+fn default_title(kind: SourceKind, collected_on: Option<Date>) -> String {
+    match collected_on {
+        Some(date) => format!("{} of {}", kind.label(), heard_domain::dates::display(date)),
+        None => kind.label().to_owned(),
+    }
+}
+
+fn timings_to_json(timings: &[(u64, u64)]) -> String {
+    serde_json::to_string(timings).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn corrupt(what: &'static str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(what.into()))
+}
+
+fn assemble(
+    row: SourceRow,
+    participants: Vec<SourceParticipant>,
+    reviews: Vec<ReviewRecord>,
+) -> Result<Source, StoreError> {
+    let detected = spans_from_json(&row.detected_spans).ok_or_else(|| corrupt("detected spans"))?;
+    let attributes = serde_json::from_str(&row.attributes).map_err(|_| corrupt("attributes"))?;
+    let cue_timings = row
+        .cue_timings
+        .as_deref()
+        .map(|json| serde_json::from_str(json).map_err(|_| corrupt("cue timings")))
+        .transpose()?;
+    let media = match (row.media_address, row.media_type) {
+        (Some(address), Some(media_type)) => Some(Media { address, media_type, bytes: row.media_bytes.unwrap_or(0) }),
+        _ => None,
+    };
+    Ok(Source {
+        id: row.id,
+        programme_id: row.programme_id,
+        activity: match (row.activity_id, row.activity_title) {
+            (Some(id), Some(title)) => Some(ActivityRef { id, title }),
+            _ => None,
+        },
+        kind: decode(&row.kind)?,
+        title: row.title,
+        collected_on: row.collected_on,
+        redacted_text: row.redacted_text.clone(),
+        text: Screened::from_stored(row.original_text, row.redacted_text, detected),
+        reviews,
+        participants,
+        attributes,
+        media,
+        cue_timings,
+        created_by: match (row.created_by, row.creator_name) {
+            (Some(id), Some(display_name)) => Some(UserRef { id, display_name }),
+            _ => None,
+        },
+        created_at: row.created_at,
+    })
+}
+
+per_backend! {
+    async fn load_source(conn: &mut Conn, programme_id: i64, id: i64) -> Result<Option<Source>, StoreError> {
+        let Some(row) = sqlx::query_as::<_, SourceRow>(&format!("{SOURCE_SELECT} WHERE s.programme_id = $1 AND s.id = $2"))
+            .bind(programme_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let heard: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.pseudonym, p.kind FROM source_participants sp JOIN participants p ON p.id = sp.participant_id
+             WHERE sp.source_id = $1 ORDER BY p.pseudonym_key, p.id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let consents: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT c.participant_id, c.purpose FROM consents c JOIN source_participants sp ON sp.participant_id = c.participant_id
+             WHERE sp.source_id = $1 AND c.withdrawn_on IS NULL",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut participants = Vec::with_capacity(heard.len());
+        for (pid, pseudonym, kind) in heard {
+            let mut current_consents = consents
+                .iter()
+                .filter(|(of, _)| *of == pid)
+                .map(|(_, purpose)| decode::<ConsentPurpose>(purpose))
+                .collect::<Result<Vec<_>, _>>()?;
+            current_consents.sort();
+            participants.push(SourceParticipant { id: pid, pseudonym, kind: decode(&kind)?, current_consents });
+        }
+        let reviews: Vec<ReviewRow> = sqlx::query_as(
+            "SELECT r.start_char, r.end_char, r.kind, r.decision, r.reviewed_by, u.display_name, r.reviewed_at
+             FROM redaction_reviews r LEFT JOIN users u ON u.id = r.reviewed_by WHERE r.source_id = $1
+             ORDER BY r.start_char, r.end_char",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let reviews = reviews
+            .into_iter()
+            .map(|(start, end, kind, decision, by, name, at)| {
+                Ok(ReviewRecord {
+                    start: usize::try_from(start).map_err(|_| corrupt("review start"))?,
+                    end: usize::try_from(end).map_err(|_| corrupt("review end"))?,
+                    kind,
+                    decision: decode(&decision)?,
+                    reviewed_by: match (by, name) {
+                        (Some(id), Some(display_name)) => Some(UserRef { id, display_name }),
+                        _ => None,
+                    },
+                    reviewed_at: at,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        assemble(row, participants, reviews).map(Some)
+    }
+
+    /// Inserts one source and its participants inside the caller's transaction. Participants and
+    /// the activity must belong to the programme (`Invalid` naming the field otherwise).
+    pub(crate) async fn insert_source(
+        conn: &mut Conn,
+        programme_id: i64,
+        new: &NewSource,
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        if let Some(activity_id) = new.activity_id {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM activities WHERE id = $1 AND programme_id = $2")
+                .bind(activity_id)
+                .bind(programme_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::Invalid(heard_domain::Invalid::one("activity", "Choose an activity of this programme")));
+            }
+        }
+        let attributes = serde_json::to_string(&new.attributes).map_err(|_| corrupt("attributes"))?;
+        let title = new.title.clone().unwrap_or_else(|| default_title(new.kind, new.collected_on));
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sources (programme_id, activity_id, kind, title, collected_on, original_text, redacted_text,
+             detected_spans, attributes, media_address, media_type, media_bytes, cue_timings, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        )
+        .bind(programme_id)
+        .bind(new.activity_id)
+        .bind(new.kind.code())
+        .bind(title)
+        .bind(new.collected_on)
+        .bind(new.text.original())
+        .bind(new.text.redacted())
+        .bind(spans_to_json(new.text.detected()))
+        .bind(attributes)
+        .bind(new.media.as_ref().map(|m| m.address.as_str()))
+        .bind(new.media.as_ref().map(|m| m.media_type.as_str()))
+        .bind(new.media.as_ref().map(|m| m.bytes))
+        .bind(new.cue_timings.as_deref().map(timings_to_json))
+        .bind(by)
+        .bind(now())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(missing_parent)?;
+        for &participant_id in &new.participant_ids {
+            let done = sqlx::query(
+                "INSERT INTO source_participants (source_id, participant_id)
+                 SELECT $1, id FROM participants WHERE id = $2 AND programme_id = $3 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(participant_id)
+            .bind(programme_id)
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 0 {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM participants WHERE id = $1 AND programme_id = $2")
+                    .bind(participant_id)
+                    .bind(programme_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if exists.is_none() {
+                    return Err(StoreError::Invalid(heard_domain::Invalid::one(
+                        "participants",
+                        "Choose participants of this programme",
+                    )));
+                }
+            }
+        }
+        Ok(id)
+    }
+
+    pub(super) async fn add_source(
+        pool: &DbPool,
+        programme_id: i64,
+        new: &NewSource,
+        by: Option<i64>,
+    ) -> Result<Source, StoreError> {
+        let mut tx = pool.begin_with(BEGIN).await?;
+        let id = insert_source(&mut tx, programme_id, new, by).await?;
+        let source = load_source(&mut tx, programme_id, id).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(source)
+    }
+
+    pub(super) async fn source(pool: &DbPool, programme_id: i64, id: i64) -> Result<Option<Source>, StoreError> {
+        let mut conn = pool.acquire().await?;
+        load_source(&mut conn, programme_id, id).await
+    }
+
+    pub(super) async fn known_names(pool: &DbPool, programme_id: i64) -> Result<Vec<String>, StoreError> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT pseudonym FROM participants WHERE programme_id = $1 UNION SELECT display_name FROM users",
+        )
+        .bind(programme_id)
+        .fetch_all(pool)
+        .await?;
+        Ok(names)
+    }
+
+    pub(super) async fn sources(
+        pool: &DbPool,
+        filters: &SearchFilters,
+        page: i64,
+        date_cast: &str,
+    ) -> Result<(Vec<SourceSummary>, i64), StoreError> {
+        let conditions = filter_conditions(1, date_cast);
+        let sql_rows = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM sources s JOIN programmes p ON p.id = s.programme_id WHERE {conditions}
+                 ORDER BY s.collected_on DESC, s.id DESC LIMIT $9 OFFSET $10"
+            );
+        let rows: Vec<SummaryRow> = bind_filters!(
+            sqlx::query_as::<_, SummaryRow>(&sql_rows),
+            filters
+        )
+        .bind(PAGE_SIZE)
+        .bind(page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
+        let sql_total = format!("SELECT COUNT(*) FROM sources s WHERE {conditions}");
+        let total: i64 = bind_filters!(
+            sqlx::query_scalar::<_, i64>(&sql_total),
+            filters
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok((rows.into_iter().map(SummaryRow::into_summary).collect::<Result<_, _>>()?, total))
+    }
+
+    pub(super) async fn review_span(
+        pool: &DbPool,
+        programme_id: i64,
+        source_id: i64,
+        span: Span,
+        decision: ReviewDecision,
+        by: i64,
+    ) -> Result<Source, StoreError> {
+        let mut tx = pool.begin_with(BEGIN).await?;
+        let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
+        let text_chars = source.text.original().chars().count();
+        if span.end > text_chars || span.start >= span.end {
+            return Err(StoreError::Invalid(heard_domain::Invalid::one("end", "The span must lie inside the text")));
+        }
+        let detected = source.text.detected().iter().any(|s| s.start == span.start && s.end == span.end);
+        if decision != ReviewDecision::Added && !detected {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO redaction_reviews (source_id, start_char, end_char, kind, decision, reviewed_by, reviewed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (source_id, start_char, end_char) DO UPDATE SET kind = excluded.kind, decision = excluded.decision,
+             reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
+        )
+        .bind(source_id)
+        .bind(i64::try_from(span.start).map_err(|_| corrupt("span"))?)
+        .bind(i64::try_from(span.end).map_err(|_| corrupt("span"))?)
+        .bind(span.kind.code())
+        .bind(decision.code())
+        .bind(by)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
+        let redacted = source.text.reviewed(&source.review_decisions());
+        sqlx::query("UPDATE sources SET redacted_text = $1 WHERE id = $2")
+            .bind(&redacted)
+            .bind(source_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
+            .bind(now())
+            .bind(by)
+            .bind("source.redaction_reviewed")
+            .bind(format!("source {source_id}, span {}..{}, {}", span.start, span.end, decision.code()))
+            .execute(&mut *tx)
+            .await?;
+        let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(source)
+    }
+}
+
+/// The query as FTS5 syntax: each word and phrase quoted (so no input is an operator), all required.
+fn fts5_query(query: &SearchQuery) -> String {
+    let mut parts: Vec<String> = query.words.iter().map(|w| format!("\"{w}\"")).collect();
+    parts.extend(query.phrases.iter().map(|p| format!("\"{}\"", p.join(" "))));
+    parts.join(" ")
+}
+
+/// The query as `websearch_to_tsquery` input: words and quoted phrases, all required.
+fn websearch_query(query: &SearchQuery) -> String {
+    let mut parts: Vec<String> = query.words.clone();
+    parts.extend(query.phrases.iter().map(|p| format!("\"{}\"", p.join(" "))));
+    parts.join(" ")
+}
+
+async fn search_sqlite(
+    pool: &sqlx::SqlitePool,
+    query: &SearchQuery,
+    filters: &SearchFilters,
+    page: i64,
+) -> Result<SearchResults, StoreError> {
+    let conditions = filter_conditions(2, "");
+    let matched = fts5_query(query);
+    let sql_hits = format!(
+            "SELECT {SUMMARY_COLUMNS}, snippet(sources_search, 0, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet
+             FROM sources_search JOIN sources s ON s.id = sources_search.rowid JOIN programmes p ON p.id = s.programme_id
+             WHERE sources_search MATCH $1 AND {conditions}
+             ORDER BY sources_search.rank, s.id LIMIT $10 OFFSET $11"
+        );
+    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
+        .bind(PAGE_SIZE)
+        .bind(page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
+    let sql_total = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM sources_search JOIN sources s ON s.id = sources_search.rowid
+             WHERE sources_search MATCH $1 AND {conditions} LIMIT $10)"
+    );
+    let total: i64 = bind_filters!(sqlx::query_scalar::<_, i64>(&sql_total).bind(&matched), filters)
+        .bind(COUNT_LIMIT + 1)
+        .fetch_one(pool)
+        .await?;
+    results(hits, total)
+}
+
+async fn search_postgres(
+    pool: &sqlx::PgPool,
+    query: &SearchQuery,
+    filters: &SearchFilters,
+    page: i64,
+) -> Result<SearchResults, StoreError> {
+    let conditions = filter_conditions(2, "::date");
+    let matched = websearch_query(query);
+    let options = format!(
+        "StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+    );
+    let sql_hits = format!(
+        "WITH q AS (SELECT websearch_to_tsquery('heard', $1) AS q),
+             top AS (SELECT s.id, ts_rank(s.search_vector, q.q) AS rank FROM sources s, q
+                     WHERE s.search_vector @@ q.q AND {conditions}
+                     ORDER BY rank DESC, s.id LIMIT $10 OFFSET $11)
+             SELECT {SUMMARY_COLUMNS}, ts_headline('heard', s.redacted_text, q.q, '{options}') AS snippet
+             FROM top JOIN sources s ON s.id = top.id JOIN programmes p ON p.id = s.programme_id, q
+             ORDER BY top.rank DESC, s.id"
+    );
+    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
+        .bind(PAGE_SIZE)
+        .bind(page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
+    let sql_total = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM sources s WHERE s.search_vector @@ websearch_to_tsquery('heard', $1)
+             AND {conditions} LIMIT $10) AS matched"
+    );
+    let total: i64 = bind_filters!(sqlx::query_scalar::<_, i64>(&sql_total).bind(&matched), filters)
+        .bind(COUNT_LIMIT + 1)
+        .fetch_one(pool)
+        .await?;
+    results(hits, total)
+}
+
+fn results(hits: Vec<HitRow>, total: i64) -> Result<SearchResults, StoreError> {
+    let hits = hits
+        .into_iter()
+        .map(|row| Ok(SearchHit { source: row.summary.into_summary()?, snippet: row.snippet }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(SearchResults { hits, total: total.min(COUNT_LIMIT), more: total > COUNT_LIMIT })
+}
+
+impl Store {
+    /// Adds a source (its text already screened), with its participants, in one transaction.
+    /// `NotFound` if there is no such programme; `Invalid` naming `activity` or `participants` if
+    /// they are not the programme's.
+    pub async fn add_source(&self, programme_id: i64, new: &NewSource, by: Option<i64>) -> Result<Source, StoreError> {
+        dispatch!(self, add_source(programme_id, new, by))
+    }
+
+    /// One source of a programme, whole.
+    pub async fn source(&self, programme_id: i64, id: i64) -> Result<Option<Source>, StoreError> {
+        dispatch!(self, source(programme_id, id))
+    }
+
+    /// The names the detector must always find in a programme's sources: its participants'
+    /// pseudonyms and every user's name.
+    pub async fn known_names(&self, programme_id: i64) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, known_names(programme_id))
+    }
+
+    /// A page (from 0) of sources matching the filters, newest first, and how many match in all.
+    pub async fn sources(&self, filters: &SearchFilters, page: i64) -> Result<(Vec<SourceSummary>, i64), StoreError> {
+        match &self.pool {
+            crate::Pool::Sqlite(pool) => sqlite::sources(pool, filters, page, "").await,
+            crate::Pool::Postgres(pool) => postgres::sources(pool, filters, page, "::date").await,
+        }
+    }
+
+    /// Records a researcher's decision on a span and rewrites the redacted text (and so the search
+    /// index) in the same transaction; audited. `NotFound` for a confirmation or removal of a span
+    /// the detector did not find; `Invalid` for a span outside the text.
+    pub async fn review_span(
+        &self,
+        programme_id: i64,
+        source_id: i64,
+        span: Span,
+        decision: ReviewDecision,
+        by: i64,
+    ) -> Result<Source, StoreError> {
+        dispatch!(self, review_span(programme_id, source_id, span, decision, by))
+    }
+
+    /// Full-text search over redacted text only, ranked, one page (from 0) at a time.
+    pub async fn search(
+        &self,
+        query: &SearchQuery,
+        filters: &SearchFilters,
+        page: i64,
+    ) -> Result<SearchResults, StoreError> {
+        match &self.pool {
+            crate::Pool::Sqlite(pool) => search_sqlite(pool, query, filters, page).await,
+            crate::Pool::Postgres(pool) => search_postgres(pool, query, filters, page).await,
+        }
+    }
+}
