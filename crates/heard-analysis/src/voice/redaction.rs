@@ -6,15 +6,14 @@
 //! and `heard redact` report. Detection is deliberately conservative about names (a gazetteer plus
 //! context) and strict about numbers (NHS numbers must pass their check digit).
 
+mod known;
 mod names;
 mod patterns;
+mod scan;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
-
-use aho_corasick::AhoCorasick;
 
 /// A kind of personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -118,7 +117,7 @@ struct Candidate {
 pub struct Redactor {
     patterns: patterns::Patterns,
     names: names::Gazetteer,
-    known_names: Option<AhoCorasick>,
+    known_names: Option<known::KnownNames>,
 }
 
 impl Default for Redactor {
@@ -138,17 +137,7 @@ impl Redactor {
         let mut known: Vec<&str> = known.into_iter().map(str::trim).filter(|name| !name.is_empty()).collect();
         known.sort_unstable();
         known.dedup();
-        self.known_names = if known.is_empty() {
-            None
-        } else {
-            // Only fails past the automaton's size limits, far beyond any organisation's people;
-            // then the gazetteer still finds common names.
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .build(&known)
-                .ok()
-        };
+        self.known_names = known::KnownNames::new(&known);
         self
     }
 
@@ -165,16 +154,11 @@ impl Redactor {
 
     /// Every detector's candidates, resolved to non-overlapping spans sorted by start.
     fn candidates(&self, text: &str) -> Vec<Candidate> {
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(16);
         self.patterns.find(text, &mut found);
         self.names.find(text, &mut found);
         if let Some(known) = &self.known_names {
-            let bytes = text.as_bytes();
-            for m in known.find_iter(text) {
-                if names::is_word_boundary(bytes, m.start()) && names::is_word_boundary(bytes, m.end()) {
-                    found.push(Candidate { start: m.start(), end: m.end(), kind: PiiKind::Person });
-                }
-            }
+            known.find(text, &mut found);
         }
         resolve(found)
     }
@@ -229,44 +213,72 @@ fn to_char_spans(text: &str, chosen: &[Candidate]) -> Vec<Span> {
 /// appearance of each normalised surface form.
 fn render(text: &str, chosen: &[Candidate]) -> String {
     let mut out = String::with_capacity(text.len() + chosen.len() * 4);
-    let mut numbers: HashMap<(PiiKind, String), usize> = HashMap::new();
-    let mut next = [0usize; PiiKind::ALL.len()];
+    // By kind, each normalised surface form's number.
+    let mut numbers: [HashMap<String, usize>; PiiKind::ALL.len()] = Default::default();
+    let mut key = String::new();
     let mut copied = 0;
     for c in chosen {
         out.push_str(&text[copied..c.start]);
-        let key = (c.kind, normalise(c.kind, &text[c.start..c.end]));
-        let number = *numbers.entry(key).or_insert_with(|| {
-            next[c.kind as usize] += 1;
-            next[c.kind as usize]
-        });
-        // Writing to a String cannot fail.
-        let _ = write!(out, "[{}-{}]", c.kind.label(), number);
+        key.clear();
+        normalise(c.kind, &text[c.start..c.end], &mut key);
+        let numbers = &mut numbers[c.kind as usize];
+        let number = match numbers.get(key.as_str()) {
+            Some(&number) => number,
+            None => {
+                let number = numbers.len() + 1;
+                numbers.insert(key.clone(), number);
+                number
+            }
+        };
+        out.push('[');
+        out.push_str(c.kind.label());
+        out.push('-');
+        push_decimal(&mut out, number);
+        out.push(']');
         copied = c.end;
     }
     out.push_str(&text[copied..]);
     out
 }
 
-/// The form under which two mentions count as the same thing: case, spacing and punctuation that
-/// do not change what is identified are dropped.
-fn normalise(kind: PiiKind, surface: &str) -> String {
+fn push_decimal(out: &mut String, mut number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// Pushes to `key` the form under which two mentions count as the same thing: case, spacing and
+/// punctuation that do not change what is identified are dropped.
+fn normalise(kind: PiiKind, surface: &str, key: &mut String) {
     match kind {
         PiiKind::NhsNumber | PiiKind::Phone => {
-            let plus = if surface.starts_with('+') { "+" } else { "" };
-            plus.chars().chain(surface.chars().filter(char::is_ascii_digit)).collect()
+            if surface.starts_with('+') {
+                key.push('+');
+            }
+            key.extend(surface.chars().filter(char::is_ascii_digit));
         }
         PiiKind::NiNumber | PiiKind::Postcode => {
-            surface.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+            key.extend(surface.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase));
         }
         PiiKind::Person | PiiKind::Address | PiiKind::DateOfBirth | PiiKind::Email => {
-            let mut key = String::with_capacity(surface.len());
-            for word in surface.split_whitespace() {
-                if !key.is_empty() {
+            for (i, word) in surface.split_whitespace().enumerate() {
+                if i > 0 {
                     key.push(' ');
                 }
-                key.extend(word.chars().flat_map(char::to_lowercase));
+                if word.is_ascii() {
+                    key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                } else {
+                    key.extend(word.chars().flat_map(char::to_lowercase));
+                }
             }
-            key
         }
     }
 }

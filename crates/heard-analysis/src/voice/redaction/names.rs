@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::scan::positions;
 use super::{Candidate, PiiKind};
 
 const GIVEN_NAMES: &str = include_str!("given_names.txt");
@@ -136,16 +137,58 @@ struct Class {
     /// Also an ordinary English word: counts only with context.
     ambiguous: bool,
     never: bool,
+    /// One of [`RELATIONS`], in any ASCII case.
+    relation: bool,
+    /// One of [`TITLES`] in some case (the titles count only as written there).
+    title: bool,
 }
 
-/// The gazetteer, keyed by lowercase ASCII.
+/// The gazetteer, keyed by words with their ASCII letters in lower case: those of at most 16
+/// bytes (all but a few) packed into one number, the rest as bytes.
 #[derive(Debug, Clone)]
 pub(super) struct Gazetteer {
-    classes: HashMap<Box<[u8]>, Class, BuildHasherDefault<Fnv>>,
+    short: HashMap<u128, Class, BuildHasherDefault<Fold>>,
+    long: HashMap<Box<[u8]>, Class, BuildHasherDefault<Fnv>>,
 }
 
-/// FNV-1a: a look-up per capitalised word is on redaction's hot path, and the keys are short
-/// names from a fixed list, so SipHash's protection against chosen keys buys nothing here.
+/// A word of at most 16 bytes, ASCII letters in lower case, as one number (no word holds a zero
+/// byte, so the padding is unambiguous): a look-up per capitalised word is on redaction's hot
+/// path, and this hashes and compares in a few instructions.
+fn short_key(bytes: &[u8]) -> u128 {
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    for b in &mut key {
+        *b = b.to_ascii_lowercase();
+    }
+    u128::from_le_bytes(key)
+}
+
+/// A folded multiply (as in wyhash and foldhash) for the short keys; the keys are from a fixed
+/// list, so a hash that resists chosen keys buys nothing here.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fold(u64);
+
+impl Hasher for Fold {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(16) {
+            let mut padded = [0u8; 16];
+            padded[..chunk.len()].copy_from_slice(chunk);
+            self.write_u128(u128::from_le_bytes(padded));
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        let (low, high) = (key as u64, (key >> 64) as u64);
+        let product = u128::from(low ^ self.0 ^ 0x243f_6a88_85a3_08d3) * u128::from(high ^ 0x9e37_79b9_7f4a_7c15);
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+}
+
+/// FNV-1a, for the few long keys.
 #[derive(Debug, Clone, Copy)]
 struct Fnv(u64);
 
@@ -168,8 +211,8 @@ impl Hasher for Fnv {
 }
 
 /// A capitalised word and what comes just before it.
-#[derive(Debug, Clone, Copy)]
-struct Word {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Word {
     start: usize,
     end: usize,
     /// The word before is a title, followed by a space or ". ".
@@ -186,9 +229,15 @@ fn entries(list: &str) -> impl Iterator<Item = &str> {
 
 impl Gazetteer {
     pub(super) fn new() -> Gazetteer {
-        let mut classes: HashMap<Box<[u8]>, Class, BuildHasherDefault<Fnv>> = HashMap::default();
+        let mut gazetteer = Gazetteer { short: HashMap::default(), long: HashMap::default() };
         let mut mark = |word: &str, set: fn(&mut Class)| {
-            set(classes.entry(word.to_ascii_lowercase().into_bytes().into_boxed_slice()).or_default())
+            let bytes = word.as_bytes();
+            let class = if bytes.len() <= 16 {
+                gazetteer.short.entry(short_key(bytes)).or_default()
+            } else {
+                gazetteer.long.entry(word.to_ascii_lowercase().into_bytes().into_boxed_slice()).or_default()
+            };
+            set(class);
         };
         for name in entries(GIVEN_NAMES) {
             mark(name, |c| c.given = true);
@@ -202,32 +251,53 @@ impl Gazetteer {
         for word in NEVER.iter().copied() {
             mark(word, |c| c.never = true);
         }
-        Gazetteer { classes }
+        for word in RELATIONS {
+            mark(word, |c| c.relation = true);
+        }
+        for word in TITLES {
+            mark(word, |c| c.title = true);
+        }
+        gazetteer
     }
 
+    /// What the gazetteer knows of a name: nothing for a word with non-ASCII letters, since the
+    /// lists are ASCII.
     fn class(&self, word: &str) -> Class {
-        let bytes = word.as_bytes();
-        if bytes.len() > 32 || !word.is_ascii() {
+        if !word.is_ascii() {
             return Class::default();
         }
-        let mut lower = [0u8; 32];
-        for (slot, b) in lower.iter_mut().zip(bytes) {
-            *slot = b.to_ascii_lowercase();
-        }
-        self.classes.get(&lower[..bytes.len()]).copied().unwrap_or_default()
+        self.lookup(word)
+    }
+
+    /// The entry for `word` with its ASCII letters in lower case.
+    fn lookup(&self, word: &str) -> Class {
+        let bytes = word.as_bytes();
+        let class = if bytes.len() <= 16 {
+            self.short.get(&short_key(bytes))
+        } else if bytes.len() <= 32 {
+            let mut lower = [0u8; 32];
+            for (slot, b) in lower.iter_mut().zip(bytes) {
+                *slot = b.to_ascii_lowercase();
+            }
+            self.long.get(&lower[..bytes.len()])
+        } else {
+            None
+        };
+        class.copied().unwrap_or_default()
     }
 
     pub(super) fn find(&self, text: &str, found: &mut Vec<Candidate>) {
-        let words = capitalised_words(text);
-        let surface = |w: &Word| &text[w.start..w.end];
+        let words = self.capitalised_words(text);
+        let classes: Vec<Class> = words.iter().map(|w| self.class(&text[w.start..w.end])).collect();
         let mut i = 0;
         while i < words.len() {
             let word = words[i];
-            let class = self.class(surface(&word));
-            let next_class =
-                words.get(i + 1).filter(|next| next.follows_capitalised).map(|next| self.class(surface(next)));
+            let class = classes[i];
+            let next_is_name = words.get(i + 1).is_some_and(|next| {
+                let c = classes[i + 1];
+                next.follows_capitalised && !c.never && (c.given || c.surname || c.ambiguous)
+            });
             let named = class.given || class.surname;
-            let next_is_name = next_class.is_some_and(|c| !c.never && (c.given || c.surname || c.ambiguous));
             let starts_name = !class.never
                 && (word.after_title
                     || word.after_relation
@@ -240,8 +310,8 @@ impl Gazetteer {
             // Run on over the next capitalised word when it is a name or unknown (a surname the
             // gazetteer lacks), then over further names: "Amina Okonkwo", "Mary Ann Smith".
             let mut last = i;
-            while let Some(next) = words.get(last + 1).filter(|next| next.follows_capitalised) {
-                let c = self.class(surface(next));
+            while words.get(last + 1).is_some_and(|next| next.follows_capitalised) {
+                let c = classes[last + 1];
                 let is_name = c.given || c.surname || c.ambiguous;
                 if c.never || (last > i && !is_name) {
                     break;
@@ -264,11 +334,156 @@ fn letter_at(text: &str, at: usize) -> Option<usize> {
     c.is_alphabetic().then(|| c.len_utf8())
 }
 
-/// The capitalised words of `text` (first letter upper case, some later letter lower case, so not
-/// "NHS" or "A"), with the context the name rules need. A word is a run of letters with inner
-/// apostrophes and hyphens ("O'Neill", "Smith-Jones"), a possessive "'s" left off. One pass over
-/// the bytes; most words are lower case and are skipped without a look-up.
-fn capitalised_words(text: &str) -> Vec<Word> {
+/// The letter that ends at byte `at` of `text` (a char boundary) and its length, if it is one.
+fn letter_before(text: &str, at: usize) -> Option<usize> {
+    let b = *text.as_bytes().get(at.checked_sub(1)?)?;
+    if b < 0x80 {
+        return b.is_ascii_alphabetic().then_some(1);
+    }
+    let c = text[..at].chars().next_back()?;
+    c.is_alphabetic().then(|| c.len_utf8())
+}
+
+/// The length of the apostrophe or hyphen that starts at byte `at`, or 0.
+fn joiner_at(text: &str, at: usize) -> usize {
+    match text.as_bytes().get(at) {
+        Some(b'\'' | b'-') => 1,
+        Some(0xE2) if text[at..].starts_with('’') => 3,
+        _ => 0,
+    }
+}
+
+/// The length of the apostrophe or hyphen that ends at byte `at`, or 0.
+fn joiner_before(text: &str, at: usize) -> usize {
+    match at.checked_sub(1).map(|i| text.as_bytes()[i]) {
+        Some(b'\'' | b'-') => 1,
+        Some(0x99) if text[..at].ends_with('’') => 3,
+        _ => 0,
+    }
+}
+
+/// The end of the word that starts at `start`: a run of letters with inner apostrophes and
+/// hyphens ("O'Neill", "Smith-Jones").
+fn word_end(text: &str, start: usize) -> usize {
+    let mut i = start;
+    loop {
+        if let Some(len) = letter_at(text, i) {
+            i += len;
+            continue;
+        }
+        let joiner = joiner_at(text, i);
+        if i > start && joiner > 0 && letter_at(text, i + joiner).is_some() {
+            i += joiner;
+            continue;
+        }
+        return i;
+    }
+}
+
+/// The start of the word that ends at `end` (just after a letter); [`word_end`] read backwards.
+/// Words are the maximal runs of letters joined by single joiners, so the two agree.
+fn word_start(text: &str, end: usize) -> usize {
+    let mut i = end;
+    loop {
+        if let Some(len) = letter_before(text, i) {
+            i -= len;
+            continue;
+        }
+        let joiner = joiner_before(text, i);
+        if i < end && joiner > 0 && letter_before(text, i - joiner).is_some() {
+            i -= joiner;
+            continue;
+        }
+        return i;
+    }
+}
+
+/// Whether a word starts at `at`, where there is a letter: not inside a word, nor just after a
+/// joiner that follows a letter.
+fn is_word_start(text: &str, at: usize) -> bool {
+    if letter_before(text, at).is_some() {
+        return false;
+    }
+    let joiner = joiner_before(text, at);
+    joiner == 0 || letter_before(text, at - joiner).is_none()
+}
+
+/// The end of the word `start..end` with a possessive "'s" left off.
+fn without_possessive(text: &str, start: usize, end: usize) -> usize {
+    for possessive in ["'s", "’s", "'S", "’S"] {
+        if end - start > possessive.len() + 1 && text[start..end].ends_with(possessive) {
+            return end - possessive.len();
+        }
+    }
+    end
+}
+
+/// First letter upper case, some later letter lower case: not "NHS" or "A".
+fn is_capitalised(text: &str, start: usize, end: usize) -> bool {
+    let first = text.as_bytes()[start];
+    if first < 0x80 {
+        first.is_ascii_uppercase() && text[start + 1..end].chars().any(char::is_lowercase)
+    } else {
+        let mut letters = text[start..end].chars();
+        letters.next().is_some_and(char::is_uppercase) && letters.any(char::is_lowercase)
+    }
+}
+
+impl Gazetteer {
+    /// The capitalised words of `text` (see [`is_capitalised`]), a possessive "'s" left off, with
+    /// the context the name rules need. Only the bytes that can start one (an ASCII capital or the
+    /// first byte of a non-ASCII char) are looked at, 32 at a time; the word before one is found by
+    /// reading backwards, and only when just spaces (or ". " after a title) separate them, since
+    /// otherwise it gives no context. A test checks this against [`capitalised_words_scanning`].
+    pub(super) fn capitalised_words(&self, text: &str) -> Vec<Word> {
+        let bytes = text.as_bytes();
+        let mut words = Vec::new();
+        let mut resume = 0;
+        for start in positions(bytes, |b| b.is_ascii_uppercase() || b >= 0xC0) {
+            if start < resume {
+                continue;
+            }
+            if bytes[start] >= 0x80 {
+                let first = text[start..].chars().next().unwrap_or_default();
+                if !(first.is_alphabetic() && first.is_uppercase()) {
+                    continue;
+                }
+            }
+            if !is_word_start(text, start) {
+                continue;
+            }
+            let full_end = word_end(text, start);
+            resume = full_end;
+            let end = without_possessive(text, start, full_end);
+            if !is_capitalised(text, start, end) {
+                continue;
+            }
+            let mut word = Word { start, end, after_title: false, after_relation: false, follows_capitalised: false };
+            let spaces = bytes[..start].iter().rev().take_while(|&&b| b == b' ').count();
+            let dot = spaces == 1 && start >= 2 && bytes[start - 2] == b'.';
+            let p_end = start - spaces - usize::from(dot);
+            if spaces > 0 && letter_before(text, p_end).is_some() {
+                let p_start = word_start(text, p_end);
+                // A possessive left off the word before leaves "'s" in the gap: no context.
+                if without_possessive(text, p_start, p_end) == p_end {
+                    let before = &text[p_start..p_end];
+                    let class = self.lookup(before);
+                    word.after_title = class.title && TITLES.contains(&before);
+                    if !dot {
+                        word.after_relation = class.relation;
+                        word.follows_capitalised = is_capitalised(text, p_start, p_end);
+                    }
+                }
+            }
+            words.push(word);
+        }
+        words
+    }
+}
+
+/// [`Gazetteer::capitalised_words`] by one pass over every byte, tokenising every word.
+#[cfg(test)]
+pub(super) fn capitalised_words_scanning(text: &str) -> Vec<Word> {
     let bytes = text.as_bytes();
     let mut words = Vec::new();
     // The previous word: start, end, capitalised.

@@ -8,6 +8,7 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
+use super::scan::{self, positions};
 use super::{Candidate, PiiKind};
 
 // No word boundaries: an NHS number glued to letters ("ref9434765919") is still one; digits on
@@ -60,6 +61,8 @@ pub(super) struct Patterns {
     date: Regex,
     address: Regex,
     birth: AhoCorasick,
+    /// The same words, for whether any occurs at all.
+    any_birth: AhoCorasick,
 }
 
 impl Patterns {
@@ -84,6 +87,10 @@ impl Patterns {
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                 .build(BIRTH_CONTEXT)
                 .expect("birth context words build an automaton"),
+            any_birth: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(BIRTH_CONTEXT)
+                .expect("birth context words build an automaton"),
         }
     }
 
@@ -93,17 +100,28 @@ impl Patterns {
     /// checks this against [`Patterns::find_scanning_everything`]).
     pub(super) fn find(&self, text: &str, found: &mut Vec<Candidate>) {
         let bytes = text.as_bytes();
-        let ats: Vec<usize> = positions(bytes, |b| b == b'@').collect();
-        for window in windows(bytes, &ats, EMAIL_BEFORE, EMAIL_AFTER) {
+        for window in windows(bytes, positions(bytes, |b| b == b'@'), EMAIL_BEFORE, EMAIL_AFTER) {
             self.find_emails(text, window, found);
         }
         let digits: Vec<usize> = positions(bytes, |b| b.is_ascii_digit()).collect();
         let mut dates = Vec::new();
-        for window in windows(bytes, &digits, DIGITS_BEFORE, DIGITS_AFTER) {
-            self.find_numbers(text, window, found, &mut dates);
+        let digits_in = |(start, end): (usize, usize)| {
+            &digits[digits.partition_point(|&d| d < start)..digits.partition_point(|&d| d < end)]
+        };
+        for window in windows(bytes, digits.iter().copied(), DIGITS_BEFORE, DIGITS_AFTER) {
+            let mut present = Present::in_window(bytes, window, digits_in(window));
+            if present.digits >= 4 {
+                // A date counts only near a birth word (see `keep_dates_of_birth`).
+                let from = window.0.saturating_sub(BIRTH_BEFORE + LONGEST_BIRTH_WORD);
+                let to = (window.1 + BIRTH_AFTER + LONGEST_BIRTH_WORD).min(bytes.len());
+                present.birth_word = self.any_birth.is_match(&bytes[from..to]);
+            }
+            self.find_numbers(text, window, present, found, &mut dates);
         }
-        for window in windows(bytes, &digits, DIGITS_BEFORE, ADDRESS_AFTER) {
-            push_all(&self.address, text, window, PiiKind::Address, found, |_| true);
+        for window in windows(bytes, digits.iter().copied(), DIGITS_BEFORE, ADDRESS_AFTER) {
+            if has_house_number(bytes, window, digits_in(window)) {
+                push_all(&self.address, text, window, PiiKind::Address, found, |_| true);
+            }
         }
         self.keep_dates_of_birth(text, &dates, found);
     }
@@ -114,7 +132,7 @@ impl Patterns {
         let all = (0, text.len());
         let mut dates = Vec::new();
         self.find_emails(text, all, found);
-        self.find_numbers(text, all, found, &mut dates);
+        self.find_numbers(text, all, Present::ANYTHING, found, &mut dates);
         push_all(&self.address, text, all, PiiKind::Address, found, |_| true);
         self.keep_dates_of_birth(text, &dates, found);
     }
@@ -123,10 +141,43 @@ impl Patterns {
         push_all(&self.email, text, window, PiiKind::Email, found, |_| true);
     }
 
-    fn find_numbers(&self, text: &str, window: (usize, usize), found: &mut Vec<Candidate>, dates: &mut Vec<Candidate>) {
+    /// The number patterns' candidates in `window`, skipping the patterns that cannot match there.
+    fn find_numbers(
+        &self,
+        text: &str,
+        window: (usize, usize),
+        present: Present,
+        found: &mut Vec<Candidate>,
+        dates: &mut Vec<Candidate>,
+    ) {
+        if present.digits < 4 && !present.inward_code {
+            return;
+        }
+        if present.digits >= 10 {
+            self.find_nhs_numbers(text, window, found);
+        }
+        if present.digits >= 6 {
+            push_all(&self.ni, text, window, PiiKind::NiNumber, found, is_ni_number);
+        }
+        if present.inward_code {
+            push_all(&self.postcode, text, window, PiiKind::Postcode, found, is_postcode_case);
+        }
+        if present.digits >= 8 {
+            for_each_match(&self.phone, text, window, |m| {
+                if let Some(len) = phone_len(m.as_str()) {
+                    found.push(Candidate { start: m.start(), end: m.start() + len, kind: PiiKind::Phone });
+                }
+            });
+        }
+        if present.digits >= 4 && present.birth_word {
+            push_all(&self.date, text, window, PiiKind::DateOfBirth, dates, is_plausible_date);
+        }
+    }
+
+    fn find_nhs_numbers(&self, text: &str, window: (usize, usize), found: &mut Vec<Candidate>) {
+        let bytes = text.as_bytes();
         // A rejected candidate may hide a valid one that starts inside it, so the search goes on
         // from the next byte rather than after the candidate.
-        let bytes = text.as_bytes();
         let mut at = window.0;
         while let Some(m) = self.nhs.find_at(&text[..window.1], at) {
             let clear_before = m.start() == 0 || !bytes[m.start() - 1].is_ascii_digit();
@@ -138,14 +189,6 @@ impl Patterns {
                 at = m.start() + 1;
             }
         }
-        push_all(&self.ni, text, window, PiiKind::NiNumber, found, is_ni_number);
-        push_all(&self.postcode, text, window, PiiKind::Postcode, found, is_postcode_case);
-        for_each_match(&self.phone, text, window, |m| {
-            if let Some(len) = phone_len(m.as_str()) {
-                found.push(Candidate { start: m.start(), end: m.start() + len, kind: PiiKind::Phone });
-            }
-        });
-        push_all(&self.date, text, window, PiiKind::DateOfBirth, dates, is_plausible_date);
     }
 
     /// Keeps the dates with a birth word close by.
@@ -167,6 +210,47 @@ impl Patterns {
     }
 }
 
+/// What a window holds that decides which number patterns can match in it at all. Each needs
+/// some digits: an NHS number 10, a phone number 8 (see [`phone_len`]), an NI number 6, a date 4
+/// ("1/2/87"); a postcode needs its inward code, a digit and two letters. A date matters only with
+/// a birth word near enough to it.
+#[derive(Debug, Clone, Copy)]
+struct Present {
+    digits: usize,
+    inward_code: bool,
+    /// A birth word, even inside another word, within reach of the window.
+    birth_word: bool,
+}
+
+impl Present {
+    #[cfg(test)]
+    const ANYTHING: Present = Present { digits: usize::MAX, inward_code: true, birth_word: true };
+
+    /// What `window` of `bytes` holds, given the offsets of its `digits`.
+    fn in_window(bytes: &[u8], window: (usize, usize), digits: &[usize]) -> Present {
+        let letter = |at: usize| at < window.1 && bytes[at].is_ascii_alphabetic();
+        let inward_code = digits.iter().any(|&d| letter(d + 1) && letter(d + 2));
+        Present { digits: digits.len(), inward_code, birth_word: false }
+    }
+}
+
+/// Whether `window` of `bytes`, with `digits` at these offsets, holds what every street address
+/// has after its house number: perhaps a letter and a comma, then a space and a capital ("12 Oak",
+/// "27B, St").
+fn has_house_number(bytes: &[u8], window: (usize, usize), digits: &[usize]) -> bool {
+    let bytes = &bytes[..window.1];
+    digits.iter().any(|&i| {
+        let mut j = i + 1;
+        if bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            j += 1;
+        }
+        if bytes.get(j) == Some(&b',') {
+            j += 1;
+        }
+        bytes.get(j) == Some(&b' ') && bytes.get(j + 1).is_some_and(u8::is_ascii_uppercase)
+    })
+}
+
 /// How far a match can reach from the byte that its window is built around, with room to spare:
 /// no number pattern starts more than 12 bytes before its first digit ("September. 3, 1987") or
 /// ends more than 3 after its last ("AB 12 34 56 C"); an address ends at most about 80 bytes after
@@ -178,41 +262,16 @@ const ADDRESS_AFTER: usize = 112;
 const EMAIL_BEFORE: usize = 80;
 const EMAIL_AFTER: usize = 280;
 
-/// The byte ranges of `bytes` within `before`/`after` bytes of the bytes at `hits` (ascending),
-/// merged where they touch and widened to the nearest non-word ASCII byte, so that word
-/// boundaries and char boundaries at a window's edges are the same as in the whole text.
-fn windows(bytes: &[u8], hits: &[usize], before: usize, after: usize) -> Vec<(usize, usize)> {
-    let mut windows: Vec<(usize, usize)> = Vec::new();
-    for &hit in hits {
-        if windows.last().is_some_and(|last| hit + 1 + after <= last.1) {
-            continue;
-        }
-        let start = widen_left(bytes, hit.saturating_sub(before));
-        let end = widen_right(bytes, (hit + 1 + after).min(bytes.len()));
-        match windows.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => windows.push((start, end)),
-        }
-    }
-    windows
-}
-
-/// The offsets of the bytes that `needed` accepts. Tests 32 bytes at a time into a bit mask, a
-/// loop the compiler turns into SIMD, because most text has few digits and fewer `@`s.
-fn positions(bytes: &[u8], needed: impl Fn(u8) -> bool) -> impl Iterator<Item = usize> {
-    bytes.chunks(32).enumerate().flat_map(move |(chunk_index, chunk)| {
-        let mut mask = 0u32;
-        for (k, &b) in chunk.iter().enumerate() {
-            mask |= u32::from(needed(b)) << k;
-        }
-        std::iter::from_fn(move || {
-            (mask != 0).then(|| {
-                let k = mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                chunk_index * 32 + k
-            })
-        })
-    })
+/// The byte ranges of `bytes` within `before`/`after` bytes of the bytes at `hits`, merged where
+/// they touch and widened to the nearest non-word ASCII byte, so that word boundaries and char
+/// boundaries at a window's edges are the same as in the whole text.
+fn windows(
+    bytes: &[u8],
+    hits: impl IntoIterator<Item = usize>,
+    before: usize,
+    after: usize,
+) -> impl Iterator<Item = (usize, usize)> {
+    scan::windows(hits, bytes.len(), before, after, |(start, end)| (widen_left(bytes, start), widen_right(bytes, end)))
 }
 
 fn is_word_byte(b: u8) -> bool {

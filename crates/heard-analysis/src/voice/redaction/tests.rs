@@ -3,6 +3,8 @@
 
 use proptest::prelude::*;
 
+use super::known::KnownNames;
+use super::names::{Gazetteer, capitalised_words_scanning};
 use super::patterns::{Patterns, is_nhs_number, phone_len};
 use super::*;
 use crate::voice::synthetic::Generator;
@@ -11,6 +13,7 @@ use crate::voice::synthetic::Generator;
 static REDACTOR: std::sync::LazyLock<Redactor> = std::sync::LazyLock::new(Redactor::new);
 static WITH_KNOWN: std::sync::LazyLock<Redactor> =
     std::sync::LazyLock::new(|| Redactor::new().with_known_names(["Kai Moreno"]));
+static GAZETTEER: std::sync::LazyLock<Gazetteer> = std::sync::LazyLock::new(Gazetteer::new);
 
 fn kinds(text: &str) -> Vec<(String, PiiKind)> {
     let chars: Vec<char> = text.chars().collect();
@@ -164,6 +167,27 @@ fn names_from_the_gazetteer_and_context() {
 }
 
 #[test]
+fn every_gazetteer_name_is_found_in_any_case() {
+    let list = |text: &'static str| text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let ambiguous: Vec<&str> = list(include_str!("ambiguous.txt")).collect();
+    let names = list(include_str!("given_names.txt")).chain(list(include_str!("surnames.txt")));
+    let mut checked = 0;
+    for name in names.filter(|name| !ambiguous.contains(name)) {
+        let upper_first: String =
+            name.chars().take(1).chain(name.chars().skip(1).flat_map(char::to_lowercase)).collect();
+        let text = format!("Then {upper_first} came.");
+        let detected = kinds(&text);
+        if detected.is_empty() {
+            // The NEVER list wins over the gazetteer.
+            continue;
+        }
+        assert_eq!(detected, [(upper_first.clone(), PiiKind::Person)], "{text}");
+        checked += 1;
+    }
+    assert!(checked > 400, "{checked}");
+}
+
+#[test]
 fn known_names_are_always_found() {
     let redactor = Redactor::new().with_known_names(["Kai Moreno (demo)", "Zoë Quill", "  "]);
     let text = "kai moreno (demo) met Zoë Quill; Zoë Quillson did not come.";
@@ -190,6 +214,16 @@ fn placeholders_are_stable_within_a_text() {
     assert_eq!(
         redacted.text,
         "[NAME-1] rang from [PHONE-1]. Later sarah  patel rang again from [PHONE-1]; [NAME-2] did not. [NAME-1] left."
+    );
+}
+
+#[test]
+fn placeholders_count_past_nine() {
+    let text = "a b c d e f g h i j k l a";
+    let spans: Vec<Span> = (0..13).map(|i| Span { start: 2 * i, end: 2 * i + 1, kind: PiiKind::Person }).collect();
+    assert_eq!(
+        apply(text, &spans),
+        "[NAME-1] [NAME-2] [NAME-3] [NAME-4] [NAME-5] [NAME-6] [NAME-7] [NAME-8] [NAME-9] [NAME-10] [NAME-11] [NAME-12] [NAME-1]"
     );
 }
 
@@ -243,17 +277,95 @@ fn synthetic_sources_are_found_without_false_alarms() {
     assert_eq!(Generator::new(3).source(), Generator::new(3).source());
 }
 
+static PATTERNS: std::sync::LazyLock<Patterns> = std::sync::LazyLock::new(Patterns::new);
+
+/// The pattern candidates by windows and skipped patterns, and by scanning everything, in one order.
+fn windowed_and_full(text: &str) -> (Vec<Candidate>, Vec<Candidate>) {
+    let (mut windowed, mut full) = (Vec::new(), Vec::new());
+    PATTERNS.find(text, &mut windowed);
+    PATTERNS.find_scanning_everything(text, &mut full);
+    windowed.sort_by_key(|c| (c.start, c.end, c.kind));
+    full.sort_by_key(|c| (c.start, c.end, c.kind));
+    (windowed, full)
+}
+
 #[test]
 fn windows_find_what_a_full_scan_finds() {
-    let patterns = Patterns::new();
     for sample in Generator::new(5).take(300) {
-        let (mut windowed, mut full) = (Vec::new(), Vec::new());
-        patterns.find(&sample.text, &mut windowed);
-        patterns.find_scanning_everything(&sample.text, &mut full);
-        windowed.sort_by_key(|c| (c.start, c.end));
-        full.sort_by_key(|c| (c.start, c.end));
+        let (windowed, full) = windowed_and_full(&sample.text);
         assert_eq!(windowed, full);
     }
+    // Each at the fewest digits its pattern needs, alone in its window.
+    for text in [
+        "at 3, Oak Road now",
+        "Flat 3, 27B St Mary's Close",
+        "apartment 12a, 1234a High Street",
+        "we live at GIR 0AA now",
+        "code m1 1ae here",
+        "born 1/2/87 here",
+        // A birth word as far after and before a date as counts.
+        "12.03.1987 is, we were told, her: date of birth",
+        "date of birth, as a form says in its small print, at its end 3rd of March, 1987",
+        "call +1 555 0100 now",
+        "ring 0800 12345 now",
+        "NI JT123456A here",
+        "NHS 9434765919 here",
+    ] {
+        let (windowed, full) = windowed_and_full(text);
+        assert!(!full.is_empty(), "{text}");
+        assert_eq!(windowed, full, "{text}");
+    }
+}
+
+#[test]
+fn capital_letters_find_the_words_a_full_tokenisation_finds() {
+    for sample in Generator::new(6).take(300) {
+        assert_eq!(GAZETTEER.capitalised_words(&sample.text), capitalised_words_scanning(&sample.text));
+    }
+    for text in [
+        "Mr. Ng, Dr  Okonkwo, my son Kai, O'Neill's Mum, Sarah's Mum, x'Yves, a-'Bo, Smith- Kai, 3. Kai",
+        "’Tis Zoë’s Ñandú ÉLODIE Élodie; l’Évêque d’Arc, McDonald iPhone A I NHS Mrs.Ng",
+        "Ann-Marie Jones-Smith-Evans's Cat - Dog -- Eve ''Al ’’Bo Kai’ Li",
+        "my fiancé Kai, FIANCÉE Bo, Fiancée Al, SON Jo, mr Li, MR Bo, Mrs Al, Nurse. Jo, Nurses Bo",
+    ] {
+        assert_eq!(GAZETTEER.capitalised_words(text), capitalised_words_scanning(text), "{text}");
+    }
+}
+
+#[test]
+fn known_names_are_found_around_their_rarest_bytes_as_by_a_full_scan() {
+    // Four rarest bytes ("(", "q", "k", "m"), compared directly; then six, by a table.
+    let few = ["Kai Moreno (demo)", "Robin Ashdown (demo)", "Zoë Quill", "Kai", "ai Mo"];
+    let many = [&few[..], &["Jo Vance", "Sarah Patel"]].concat();
+    for names in [&few[..], &many[..]] {
+        let known = KnownNames::new(names).expect("names build an automaton");
+        let texts = Generator::new(7).take(200).map(|sample| sample.text);
+        let more =
+            ["KAI moreno (DEMO) and kai, Zoë Quill; zoë quillson, bai mo kai moreno (demo), jo vance".to_owned()];
+        for text in texts.chain(more) {
+            let (mut windowed, mut full) = (Vec::new(), Vec::new());
+            known.find(&text, &mut windowed);
+            known.find_scanning_everything(&text, &mut full);
+            assert_eq!(windowed, full, "{text}");
+        }
+    }
+}
+
+/// Text made of word-like pieces and the characters that join or separate words, for the name
+/// scanner's edge cases.
+fn word_like_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[A-Za-z]{1,6}",
+        "[A-ZÉÑ][a-zéñ]{0,5}",
+        "[ '’.,-]{1,3}",
+        Just("Mr".to_owned()),
+        Just("Dr. ".to_owned()),
+        Just("son ".to_owned()),
+        Just("'s ".to_owned()),
+        Just("’S".to_owned()),
+        "\\PC{0,3}",
+    ];
+    proptest::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
 }
 
 /// Text built from pieces that look like personal data, glued with noise, so that the properties
@@ -293,6 +405,51 @@ proptest! {
         let redacted = redactor.redact(&text);
         prop_assert_eq!(check_invariants(redactor, &text, &redacted), Ok(()));
         prop_assert_eq!(redactor.detect(&text), redacted.spans);
+    }
+
+    #[test]
+    fn capital_letters_find_every_capitalised_word(text in word_like_text()) {
+        prop_assert_eq!(GAZETTEER.capitalised_words(&text), capitalised_words_scanning(&text));
+    }
+
+    #[test]
+    fn capital_letters_find_every_capitalised_word_in_any_text(text in "\\PC{0,200}") {
+        prop_assert_eq!(GAZETTEER.capitalised_words(&text), capitalised_words_scanning(&text));
+    }
+
+    #[test]
+    fn known_names_are_found_as_by_a_full_scan(
+        names in proptest::collection::vec("[a-eA-EëQ() .-]{1,9}", 1..9),
+        picks in proptest::collection::vec((0usize..8, 0usize..9, 0usize..9, any::<bool>()), 0..12),
+        noise in "[a-eA-E .]{0,40}",
+    ) {
+        // Text of whole names, pieces of names and noise, in mixed case, so that matches overlap.
+        let names: Vec<&str> = names.iter().map(|name| name.trim()).filter(|name| !name.is_empty()).collect();
+        prop_assume!(!names.is_empty());
+        let mut text = String::new();
+        for (which, from, to, upper) in picks {
+            let name = names[which % names.len()];
+            let piece = name.get(from.min(to)..from.max(to)).filter(|_| which < 6).unwrap_or(name);
+            text.push_str(&if upper { piece.to_ascii_uppercase() } else { piece.to_owned() });
+            text.push_str(&noise[..noise.len().min(which * 3)]);
+        }
+        let known = KnownNames::new(&names).expect("names build an automaton");
+        let (mut windowed, mut full) = (Vec::new(), Vec::new());
+        known.find(&text, &mut windowed);
+        known.find_scanning_everything(&text, &mut full);
+        prop_assert_eq!(windowed, full);
+    }
+
+    #[test]
+    fn windows_find_what_a_full_scan_finds_in_pii_like_text(text in pii_like_text()) {
+        let (windowed, full) = windowed_and_full(&text);
+        prop_assert_eq!(windowed, full);
+    }
+
+    #[test]
+    fn windows_find_what_a_full_scan_finds_in_numbers_and_words(text in "([0-9]{1,5}|[A-Za-z]{1,4}|[ ,./()+@-]|born |DOB |Flat |[A-Z][a-z]{2,6} (Road|St|Close) ){0,30}") {
+        let (windowed, full) = windowed_and_full(&text);
+        prop_assert_eq!(windowed, full);
     }
 
     #[test]
