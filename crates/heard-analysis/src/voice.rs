@@ -4,3 +4,4 @@
 pub mod redaction;
 pub mod screening;
 pub mod synthetic;
+pub mod synthetic_audio;

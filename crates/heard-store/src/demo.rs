@@ -2,6 +2,10 @@
 //! five programmes of the case study part-way along their journeys (2014–2015). Deterministic and
 //! obviously synthetic; loading twice changes nothing.
 
+use std::collections::BTreeMap;
+
+use heard_analysis::voice::redaction::Redactor;
+use heard_analysis::voice::screening::Screened;
 use heard_domain::governance::{Email, Password, PasswordHash, Role, Sector};
 use heard_domain::journeys::{ActivityKind, Attendance, AttendeeKind, ProgrammeStatus, Slug};
 use time::Date;
@@ -10,8 +14,11 @@ use time::macros::date;
 use heard_domain::voice::participants::{
     AgeBand, ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym,
 };
+use heard_domain::voice::sources::SourceKind;
 
-use crate::{Move, NewActivity, NewConsent, NewParticipant, NewProgramme, NewUser, StageChange, Store, StoreError};
+use crate::{
+    Move, NewActivity, NewConsent, NewParticipant, NewProgramme, NewSource, NewUser, StageChange, Store, StoreError,
+};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-heard";
@@ -411,6 +418,10 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
 
     participants(store, early_years, riley.id, EARLY_YEARS_PARTICIPANTS).await?;
     participants(store, adults, riley.id, ADULTS_PARTICIPANTS).await?;
+    sources(store, early_years, riley.id, EARLY_YEARS_SOURCES).await?;
+    sources(store, adults, riley.id, ADULTS_SOURCES).await?;
+
+    crate::voice::forms::demo_story_form(store, early_years, riley.id).await?;
 
     // The administrator last: its presence is what marks the demo as loaded.
     let admin = store.create_user(&user(DEMO_ACCOUNTS[0].1, "Demo Administrator", Role::Administrator, &hash)?).await?;
@@ -647,6 +658,118 @@ async fn participants(
                 .withdraw_consent(programme_id, participant.id, *purpose, *withdrawn_on, researcher_id, DEMO_TODAY)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// A demo source: kind, title, date, the pseudonyms heard in it, and its text. The texts carry
+/// made-up personal data of every kind the detector finds (test-range NHS numbers beginning 999,
+/// Ofcom's drama phone numbers, `.example` addresses), so the demo shows redaction at work.
+type DemoSource = (SourceKind, &'static str, Date, &'static [&'static str], &'static str);
+
+const EARLY_YEARS_SOURCES: &[DemoSource] = &[
+    (
+        SourceKind::Story,
+        "The first weeks at home",
+        date!(2014 - 03 - 12),
+        &["Parent A (demo)"],
+        "When my second was born the health visitor came once and then we were on our own. I rang the number \
+         on the leaflet, 07700 900461, and nobody called back for three weeks. What made the difference was \
+         Grandparent C (demo) coming to stay. Write to me at parent.a@demo.heard.example if you want to know more. \
+         (Synthetic demo story.)",
+    ),
+    (
+        SourceKind::InterviewTranscript,
+        "Interview with a health visitor",
+        date!(2014 - 03 - 11),
+        &["Health visitor D (demo)"],
+        "Q: What gets in the way of seeing families early?\n\
+         A: Caseloads, mostly. Last week a mum, Amelia Hartley, NHS number 999 000 0018, had been referred twice \
+         before anyone saw her. She lives at 14 Mill Lane, Northby, NM4 7QT, two buses from the clinic.\n\
+         Q: What would help?\n\
+         A: One place to go. Families tell the same story five times. (Synthetic demo transcript.)",
+    ),
+    (
+        SourceKind::FieldNote,
+        "Stay and play at the children's centre",
+        date!(2014 - 03 - 18),
+        &[],
+        "Millbrook children's centre (demo): 14 families came, two of them dads. Several parents said the bus fare, \
+         four pounds twenty return, stops them coming every week. The short break scheme was mentioned three times, \
+         always as something people had heard of but could not get onto. (Synthetic demo field note.)",
+    ),
+    (
+        SourceKind::SurveyResponse,
+        "Survey: being a young parent",
+        date!(2014 - 03 - 20),
+        &["Young parent E (demo)"],
+        "I was born on 3 April 1997 so I was 16 when I had her. The midwife was kind but every form asked the same \
+         questions and nobody told me about the children's centre until she was one. Respite for an afternoon a \
+         week would have saved me. (Synthetic demo survey response.)",
+    ),
+    (
+        SourceKind::ListeningEventNote,
+        "Listening event: parents' evening",
+        date!(2014 - 03 - 25),
+        &["Parent B (demo)", "Grandparent C (demo)"],
+        "Parent B (demo) said the waiting list for speech and language therapy was longer than her son had been \
+         alive. Grandparent C (demo) said grandparents do much of the childcare and are never asked what they need. \
+         The room agreed that help arrives only after a crisis. (Synthetic demo note.)",
+    ),
+];
+
+const ADULTS_SOURCES: &[DemoSource] = &[
+    (
+        SourceKind::Story,
+        "Twenty years of caring",
+        date!(2014 - 06 - 11),
+        &["Carer F (demo)"],
+        "I have cared for my brother for twenty years. The day centre is the only break I get, and when it closed \
+         for refurbishment nobody asked us what we would do instead. His social worker, Daniel Okafor, tried his \
+         best. Ring me on 01632 960 482 any time. (Synthetic demo story.)",
+    ),
+    (
+        SourceKind::Observation,
+        "Observation at the day centre",
+        date!(2014 - 05 - 20),
+        &["Day centre manager J (demo)"],
+        "Lunchtime at the day centre (demo): staff spent most of the hour on paperwork for funding reviews. People \
+         who use the centre ran the tea rota themselves and said it was the best part of the week. \
+         (Synthetic demo observation.)",
+    ),
+    (
+        SourceKind::SurveyResponse,
+        "Survey: getting out and about",
+        date!(2014 - 07 - 15),
+        &["Service user H (demo)"],
+        "I want a job, not a day centre. The transport only runs at times that suit the centre. My national \
+         insurance number is QQ 12 34 56 C if you need it for the form. (Synthetic demo survey response.)",
+    ),
+];
+
+async fn sources(
+    store: &Store,
+    programme_id: i64,
+    researcher_id: i64,
+    sources: &[DemoSource],
+) -> Result<(), StoreError> {
+    let people = store.participants(programme_id).await?;
+    let names = store.known_names(programme_id).await?;
+    let redactor = Redactor::new().with_known_names(names.iter().map(String::as_str));
+    for (kind, title, collected_on, heard, text) in sources {
+        let participant_ids = people.iter().filter(|p| heard.contains(&p.pseudonym.as_str())).map(|p| p.id).collect();
+        let new = NewSource {
+            kind: *kind,
+            title: Some((*title).to_owned()),
+            text: Screened::new(&redactor, (*text).to_owned()),
+            collected_on: Some(*collected_on),
+            activity_id: None,
+            participant_ids,
+            attributes: BTreeMap::new(),
+            media: None,
+            cue_timings: None,
+        };
+        store.add_source(programme_id, &new, Some(researcher_id)).await?;
     }
     Ok(())
 }

@@ -52,6 +52,7 @@ macro_rules! dispatch {
 pub mod demo;
 pub mod governance;
 pub mod journeys;
+pub mod media;
 pub mod sessions;
 pub mod voice;
 
@@ -62,8 +63,8 @@ pub use journeys::{
 };
 pub use sessions::SessionStore;
 pub use voice::{
-    Consent, Media, NewConsent, NewParticipant, NewSource, Participant, SearchFilters, SearchHit, SearchResults, Source,
-    SourceSummary,
+    Consent, Media, NewConsent, NewParticipant, NewSource, NewStory, Participant, PatternStory, SearchFilters,
+    SearchHit, SearchResults, Source, SourceSummary, StoryForm, StoryReceipt,
 };
 
 /// Which database a [`Store`] keeps its data in.

@@ -675,6 +675,7 @@ async fn scenario(store: &Store) {
         media: None,
         cue_timings: None,
     };
+    let note_input = note.clone();
     let note = store.add_source(early.id, &note, Some(zoe.id)).await.unwrap();
     assert!(note.consented_to(ConsentPurpose::Research), "nobody's consent is in question");
 
@@ -738,6 +739,21 @@ async fn scenario(store: &Store) {
     assert!(listed.iter().all(|s| !s.preview.contains("07700")));
     let audited = store.audit_events(1).await.unwrap();
     assert_eq!(audited[0].action, "source.redaction_reviewed");
+
+    // More matches than are worth ranking: newest first, and said so.
+    let mut last = 0;
+    for n in 0..=heard_store::voice::sources::COUNT_LIMIT {
+        let text = Screened::new(&redactor, format!("Overflowing note number {n}."));
+        let many =
+            NewSource { kind: SourceKind::FieldNote, title: Some(format!("Note {n}")), text, ..note_input.clone() };
+        last = store.add_source(memory.id, &many, None).await.unwrap().id;
+    }
+    let found = store.search(&query("overflowing"), &everywhere, 0).await.unwrap();
+    assert!(found.more && !found.by_relevance, "{} found", found.total);
+    assert_eq!(found.hits[0].source.id, last, "newest first");
+    assert!(found.hits.windows(2).all(|w| w[0].source.id > w[1].source.id));
+    let few = store.search(&query("respite"), &everywhere, 0).await.unwrap();
+    assert!(!few.more && few.by_relevance);
 
     // Sessions, through the tower-sessions trait the web layer uses.
     let sessions = store.session_store();
@@ -817,6 +833,18 @@ async fn scenario(store: &Store) {
     }
     let early_people = store.participants(demo_early.id).await.unwrap();
     assert!(early_people.iter().any(|p| p.consents.iter().any(|c| c.withdrawn_on.is_some())), "one withdrawal");
+    let demo_filter = SearchFilters { programme_id: Some(demo_early.id), ..Default::default() };
+    let (demo_sources, demo_total) = store.sources(&demo_filter, 0).await.unwrap();
+    assert!(demo_total >= 5, "demo sources");
+    let first = demo_sources.iter().find(|s| s.title == "The first weeks at home").unwrap();
+    let first = store.source(demo_early.id, first.id).await.unwrap().unwrap();
+    assert!(first.redacted_text.contains("[PHONE-1]") && first.redacted_text.contains("[EMAIL-1]"));
+    assert!(!first.redacted_text.contains("Grandparent C (demo)"), "known names are hidden");
+    let found = store.search(&SearchQuery::parse("q", "caseloads").unwrap(), &demo_filter, 0).await.unwrap();
+    assert_eq!(found.total, 1);
+
+    imports(store).await;
+    story_forms(store).await;
 }
 
 fn input(participant: &heard_store::Participant) -> NewParticipant {
@@ -839,5 +867,301 @@ fn listening_input(activity: &heard_store::Activity) -> NewActivity {
         facilitator: activity.facilitator.clone(),
         notes: activity.notes.clone(),
         attendance: activity.attendance.clone(),
+    }
+}
+
+/// Importing sources: all rows or none, participants found or registered, attributes kept, and
+/// the imported text searchable (redacted).
+async fn imports(store: &Store) {
+    use heard_domain::voice::import::{ColumnMapping, ImportFormat, read};
+    use heard_store::voice::import::ImportOptions;
+
+    let programme = store.programme("mental-health").await.unwrap().unwrap();
+    let known = NewParticipant {
+        pseudonym: Pseudonym::parse("pseudonym", "Import Carer").unwrap(),
+        kind: ParticipantKind::Carer,
+        age_band: None,
+        area: None,
+        contact_details: None,
+    };
+    let known = store.create_participant(programme.id, &known).await.unwrap();
+    let file = "text,kind,date,pseudonym,participant_kind,ward\n\
+                \"The zebrafinch clinic bus never came, said Import Carer.\",story,2024-03-01,import carer,,North\n\
+                The zebrafinch helpline rang and rang,interview_transcript,,New Importee,parent,South\n\
+                Zebrafinch row with no participant,,2024-03-02,,,\n\
+                Zebrafinch clash,story,,Import Carer,parent,\n";
+    let report = read(file.as_bytes(), ImportFormat::Csv, &ColumnMapping::default(), SourceKind::FieldNote);
+    assert!(report.is_clean(), "{:?}", report.problems);
+    let names = vec!["New Importee".to_owned()];
+    let search = |store: &Store| {
+        let store = store.clone();
+        async move {
+            let filters = SearchFilters { programme_id: Some(programme.id), ..SearchFilters::default() };
+            store.search(&SearchQuery::parse("q", "zebrafinch").unwrap(), &filters, 0).await.unwrap()
+        }
+    };
+    let counted = std::sync::atomic::AtomicU64::new(0);
+    let progress = |n: u64| counted.store(n, std::sync::atomic::Ordering::Relaxed);
+    let participants_before = store.participants(programme.id).await.unwrap().len();
+
+    // All or nothing: the clash on row 5 stops every row.
+    let options = ImportOptions { names: names.clone(), ..ImportOptions::default() };
+    let outcome = store.import_sources(programme.id, report.rows.clone(), &options, None, &progress).await.unwrap();
+    assert!(!outcome.committed);
+    assert_eq!((outcome.imported, outcome.participants_created), (0, 0));
+    let [clash] = outcome.problems.as_slice() else { panic!("{:?}", outcome.problems) };
+    assert_eq!((clash.row, clash.column.as_deref()), (Some(5), Some("participant kind")));
+    assert!(clash.message.contains("carer") && !clash.message.contains("Import"), "{}", clash.message);
+    assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 4, "progress counts every row");
+    assert_eq!(search(store).await.total, 0, "nothing half-imported");
+    assert_eq!(store.participants(programme.id).await.unwrap().len(), participants_before);
+
+    // A dry run finds the same and writes nothing.
+    let dry = ImportOptions { dry_run: true, ..options.clone() };
+    let outcome = store.import_sources(programme.id, report.rows.clone(), &dry, None, &|_| {}).await.unwrap();
+    assert_eq!((outcome.committed, outcome.problems.len()), (false, 1));
+    assert_eq!(search(store).await.total, 0);
+
+    // Skipping the invalid row imports the rest.
+    let skip = ImportOptions { skip_invalid: true, ..options };
+    let outcome = store.import_sources(programme.id, report.rows.clone(), &skip, None, &|_| {}).await.unwrap();
+    assert!(outcome.committed);
+    assert_eq!((outcome.imported, outcome.participants_created, outcome.problems.len()), (3, 1, 1));
+    let found = search(store).await;
+    assert_eq!(found.total, 3);
+    let people = store.participants(programme.id).await.unwrap();
+    assert_eq!(people.len(), participants_before + 1);
+    let newcomer = people.iter().find(|p| p.pseudonym == "New Importee").expect("registered by the import");
+    assert_eq!(newcomer.kind, ParticipantKind::Parent);
+    let mut by_ward = BTreeMap::new();
+    for hit in &found.hits {
+        let source = store.source(programme.id, hit.source.id).await.unwrap().unwrap();
+        assert!(!source.redacted_text.contains("Import Carer"), "a known name is redacted");
+        assert!(!hit.snippet.contains("Import Carer"));
+        by_ward.insert(source.attributes.get("ward").cloned(), source);
+    }
+    let north = &by_ward[&Some("North".to_owned())];
+    assert_eq!(north.kind, SourceKind::Story);
+    assert_eq!(north.collected_on, Some(date!(2024 - 03 - 01)));
+    assert_eq!(north.participants.iter().map(|p| p.id).collect::<Vec<_>>(), [known.id], "found by pseudonym, any case");
+    assert!(north.text.original().contains("Import Carer"), "the original is kept");
+    let south = &by_ward[&Some("South".to_owned())];
+    assert_eq!((south.kind, south.participants[0].id), (SourceKind::InterviewTranscript, newcomer.id));
+    let none = &by_ward[&None];
+    assert_eq!((none.kind, none.participants.len()), (SourceKind::FieldNote, 0), "the default kind");
+
+    // No such programme.
+    let missing = store.import_sources(i64::MAX, Vec::new(), &ImportOptions::default(), None, &|_| {}).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}
+
+/// Story forms: a draft edited in place, published, answered in one transaction, edited into a new
+/// version while answers keep theirs, read and withdrawn by receipt, drawn by kind, and closed.
+async fn story_forms(store: &Store) {
+    use heard_domain::voice::forms::{AnswerValue, FormDefinition, FormStatus, ReceiptCode, StoryAnswer};
+    use heard_store::NewStory;
+
+    let early = store.programme("early-years").await.unwrap().unwrap();
+    let riley = store.user_by_email(&email(DEMO_ACCOUNTS[2].1)).await.unwrap().unwrap();
+
+    // The demo's form is published with a dozen synthetic answers.
+    let demo_forms = store.story_forms(early.id).await.unwrap();
+    let demo_form = demo_forms.iter().find(|f| f.definition.title.contains("(demo)")).expect("the demo's form");
+    assert_eq!((demo_form.status, demo_form.answer_count), (FormStatus::Published, 12));
+    let demo_stories = store.story_pattern(early.id, demo_form.id, None).await.unwrap();
+    assert_eq!(demo_stories.len(), 12);
+    let first = store.source(early.id, demo_stories[0].source_id).await.unwrap().unwrap();
+    assert_eq!(first.kind, SourceKind::Story);
+    assert!(first.text.original().contains("(demo)") && first.participants[0].pseudonym.contains("(demo)"));
+
+    let fields = |title: &str| -> BTreeMap<String, String> {
+        [
+            ("title", title),
+            ("prompt", "Tell us about a time when you asked for help"),
+            ("signifiers[0].kind", "triad"),
+            ("signifiers[0].question", "Where did help come from?"),
+            ("signifiers[0].labels", "Family\nServices\nCommunity"),
+            ("signifiers[1].kind", "slider"),
+            ("signifiers[1].question", "How did it feel?"),
+            ("signifiers[1].labels", "Alone\nSupported"),
+            ("consents.research.ask", "required"),
+            ("consents.anonymous_quotation.ask", "optional"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    };
+    let parse = |fields: BTreeMap<String, String>| {
+        FormDefinition::parse(&|name: &str| fields.get(name).cloned().unwrap_or_default()).unwrap()
+    };
+    let draft = store.create_story_form(early.id, &parse(fields("Asking for help (test)")), riley.id).await.unwrap();
+    assert_eq!((draft.status, draft.version, draft.answer_count), (FormStatus::Draft, 1, 0));
+    assert_eq!(draft.public_id.len(), 16);
+    let missing = store.create_story_form(i64::MAX, &draft.definition, riley.id).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    // A draft is edited in place.
+    let draft = store
+        .update_story_form(early.id, draft.id, &parse(fields("Asking for help v1 (test)")), riley.id)
+        .await
+        .unwrap();
+    assert_eq!(draft.version, 1);
+    let published = store.set_story_form_status(early.id, draft.id, FormStatus::Published, riley.id).await.unwrap();
+    assert!(published.published_at.is_some());
+    let by_public = store.story_form_by_public_id(&published.public_id).await.unwrap().unwrap();
+    assert_eq!((by_public.id, by_public.version_id), (published.id, published.version_id));
+    assert!(store.story_form_by_public_id("nosuchform").await.unwrap().is_none());
+    assert!(store.story_form(early.id + 1, draft.id).await.unwrap().is_none(), "another programme's");
+
+    let redactor = Redactor::new().with_known_names(["Riley Researcher (demo)"]);
+    let story = |text: &str, kind: ParticipantKind, triad: [u8; 3], code: &ReceiptCode| {
+        let mut answers = BTreeMap::new();
+        answers.insert("s1".to_owned(), AnswerValue::Triad(triad));
+        answers.insert("s2".to_owned(), AnswerValue::Slider(30));
+        NewStory {
+            text: Screened::new(&redactor, text.to_owned()),
+            answer: StoryAnswer {
+                text: text.to_owned(),
+                participant_kind: kind,
+                answers,
+                consents: vec![ConsentPurpose::Research, ConsentPurpose::AnonymousQuotation],
+            },
+            receipt_hash: code.hash(),
+            today: date!(2015 - 06 - 01),
+            pseudonym_suffix: None,
+        }
+    };
+    let parent_code = ReceiptCode::generate();
+    let parent_story = store
+        .submit_story(
+            published.id,
+            published.version_id,
+            &story(
+                "The waiting list was a kerfuffle; call 07700 900123 (test).",
+                ParticipantKind::Parent,
+                [60, 30, 10],
+                &parent_code,
+            ),
+        )
+        .await
+        .unwrap();
+    let source = store.source(early.id, parent_story).await.unwrap().unwrap();
+    assert_eq!(source.kind, SourceKind::Story);
+    assert!(source.redacted_text.contains("[PHONE-1]"));
+    assert_eq!(source.attributes["Where did help come from?"], "Family 60, Services 30, Community 10");
+    assert_eq!(source.attributes["Story form version"], "1");
+    let contributor = &source.participants[0];
+    assert!(contributor.pseudonym.starts_with("Contributor "));
+    assert_eq!(contributor.kind, ParticipantKind::Parent);
+    assert_eq!(contributor.current_consents, [ConsentPurpose::Research, ConsentPurpose::AnonymousQuotation]);
+    let participant = store.participant(early.id, contributor.id).await.unwrap().unwrap();
+    assert!(participant.consents.iter().all(|c| c.how == ConsentMethod::OnlineForm && c.recorded_by.is_none()));
+
+    // A reused receipt hash fails whole: no participant, source or answer is left behind.
+    let participants_before = store.participants(early.id).await.unwrap().len();
+    let filter = SearchFilters { programme_id: Some(early.id), ..Default::default() };
+    let sources_before = store.sources(&filter, 0).await.unwrap().1;
+    let again = store
+        .submit_story(
+            published.id,
+            published.version_id,
+            &story("Again (test)", ParticipantKind::Carer, [0, 0, 100], &parent_code),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Duplicate { field: "receipt" })), "{again:?}");
+    assert_eq!(store.participants(early.id).await.unwrap().len(), participants_before);
+    assert_eq!(store.sources(&filter, 0).await.unwrap().1, sources_before);
+
+    // Editing a published form makes version 2; the first answer keeps version 1.
+    let v2 = store
+        .update_story_form(early.id, published.id, &parse(fields("Asking for help v2 (test)")), riley.id)
+        .await
+        .unwrap();
+    assert_eq!((v2.version, v2.status), (2, FormStatus::Published));
+    assert_ne!(v2.version_id, published.version_id);
+    let stale = store
+        .submit_story(
+            published.id,
+            published.version_id,
+            &story("Stale (test)", ParticipantKind::Carer, [0, 0, 100], &ReceiptCode::generate()),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Invalid(_))), "{stale:?}");
+    let carer_code = ReceiptCode::generate();
+    let carer_story = store
+        .submit_story(
+            v2.id,
+            v2.version_id,
+            &story("The drop-in group helped (test).", ParticipantKind::Carer, [0, 20, 80], &carer_code),
+        )
+        .await
+        .unwrap();
+    let all = store.story_pattern(early.id, v2.id, None).await.unwrap();
+    let versions: Vec<(i64, i64)> = all.iter().map(|s| (s.source_id, s.version)).collect();
+    assert_eq!(versions, [(parent_story, 1), (carer_story, 2)]);
+    let carers = store.story_pattern(early.id, v2.id, Some(ParticipantKind::Carer)).await.unwrap();
+    assert_eq!(carers.iter().map(|s| s.source_id).collect::<Vec<_>>(), [carer_story]);
+    assert_eq!(carers[0].answers["s1"], AnswerValue::Triad([0, 20, 80]));
+
+    // The receipt shows the redacted text and the answers as asked.
+    let receipt = store.story_by_receipt(&parent_code).await.unwrap().unwrap();
+    assert_eq!((receipt.version, receipt.form_title.as_str()), (1, "Asking for help v1 (test)"));
+    assert!(receipt.redacted_text.contains("[PHONE-1]") && !receipt.redacted_text.contains("07700"));
+    assert!(receipt.answers.contains(&("How did it feel?".to_owned(), "30 (0 is Alone, 100 is Supported)".to_owned())));
+    assert!(store.story_by_receipt(&ReceiptCode::generate()).await.unwrap().is_none());
+
+    // Withdrawal deletes the source and its search entry, and withdraws every consent.
+    let waiting = SearchQuery::parse("q", "kerfuffle").unwrap();
+    assert_eq!(store.search(&waiting, &filter, 0).await.unwrap().total, 1);
+    store.withdraw_story(&parent_code, date!(2015 - 06 - 02)).await.unwrap();
+    assert!(store.source(early.id, parent_story).await.unwrap().is_none());
+    assert_eq!(store.search(&waiting, &filter, 0).await.unwrap().total, 0);
+    assert!(store.story_by_receipt(&parent_code).await.unwrap().is_none());
+    let participant = store.participant(early.id, contributor.id).await.unwrap().unwrap();
+    assert!(participant.current_consents.is_empty());
+    assert!(participant.consents.iter().all(|c| c.withdrawn_on == Some(date!(2015 - 06 - 02))));
+    let gone = store.withdraw_story(&parent_code, date!(2015 - 06 - 02)).await;
+    assert!(matches!(gone, Err(StoreError::NotFound)), "{gone:?}");
+    assert_eq!(store.story_form(early.id, v2.id).await.unwrap().unwrap().answer_count, 1);
+
+    // A closed form takes no more stories.
+    store.set_story_form_status(early.id, v2.id, FormStatus::Closed, riley.id).await.unwrap();
+    let closed = store
+        .submit_story(
+            v2.id,
+            v2.version_id,
+            &story("Late (test)", ParticipantKind::Carer, [0, 0, 100], &ReceiptCode::generate()),
+        )
+        .await;
+    assert!(matches!(closed, Err(StoreError::Invalid(_))), "{closed:?}");
+}
+
+/// The demo film on each backend: loaded once however often it is asked for, its recording kept by
+/// address and known to be in use, so a failed upload of the same recording leaves it in place.
+#[tokio::test]
+async fn the_demo_film_and_its_recording_on_both_backends() {
+    use heard_store::media::{DEMO_FILM_TITLE, FsMediaStore, MediaStore, discard_unused, load_demo_film};
+    for backend in heard_testkit::backends() {
+        let store = fresh_store(backend).await;
+        let folder = tempfile::tempdir().unwrap();
+        let media = FsMediaStore::open(folder.path().join("media")).unwrap();
+        demo::load(&store).await.unwrap();
+        load_demo_film(&store, &media).await.unwrap();
+        load_demo_film(&store, &media).await.unwrap();
+        let programme = store.programme("adults-with-disabilities").await.unwrap().unwrap();
+        let filters =
+            SearchFilters { programme_id: Some(programme.id), kind: Some(SourceKind::Film), ..Default::default() };
+        let (films, total) = store.sources(&filters, 0).await.unwrap();
+        assert_eq!(total, 1, "{backend:?}: loaded once");
+        assert_eq!(films[0].title, DEMO_FILM_TITLE);
+        assert!(films[0].has_media);
+        let film = store.source(programme.id, films[0].id).await.unwrap().unwrap();
+        assert_eq!(film.cue_timings.as_ref().map(Vec::len), Some(6), "{backend:?}");
+        assert_eq!(film.text.original().lines().count(), 6);
+        assert!(film.consented_to(ConsentPurpose::Filming), "{backend:?}: the participant heard consents to filming");
+        let address = film.media.unwrap().address;
+        assert!(store.media_in_use(&address).await.unwrap(), "{backend:?}");
+        assert!(!store.media_in_use(&"0".repeat(64)).await.unwrap(), "{backend:?}");
+        discard_unused(&store, &media, &address).await;
+        assert!(media.size(&address).await.is_ok(), "{backend:?}: a recording in use stays");
     }
 }

@@ -19,7 +19,7 @@ use crate::{Store, StoreError, decode, missing_parent, now};
 /// How many sources a list or search page holds.
 pub const PAGE_SIZE: i64 = 20;
 /// Search counts matches up to this many, and says "more than" beyond.
-pub const COUNT_LIMIT: i64 = 1000;
+pub const COUNT_LIMIT: i64 = 250;
 /// Marks the start and end of a matched word in a search snippet (private-use characters, which
 /// source text never holds: the web layer escapes the snippet, then turns these into `<mark>`).
 pub const MATCH_START: char = '\u{E001}';
@@ -171,6 +171,9 @@ pub struct SearchResults {
     pub total: i64,
     /// True when more than [`COUNT_LIMIT`] match.
     pub more: bool,
+    /// True when the hits are in order of relevance (bm25 on SQLite, `ts_rank` on PostgreSQL);
+    /// false when more than [`COUNT_LIMIT`] match and they are newest first instead.
+    pub by_relevance: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -545,24 +548,38 @@ per_backend! {
             return Err(StoreError::Invalid(heard_domain::Invalid::one("end", "The span must lie inside the text")));
         }
         let detected = source.text.detected().iter().any(|s| s.start == span.start && s.end == span.end);
-        if decision != ReviewDecision::Added && !detected {
+        let added = source
+            .reviews
+            .iter()
+            .any(|r| r.start == span.start && r.end == span.end && r.decision == ReviewDecision::Added);
+        if decision != ReviewDecision::Added && !detected && !added {
             return Err(StoreError::NotFound);
         }
-        sqlx::query(
-            "INSERT INTO redaction_reviews (source_id, start_char, end_char, kind, decision, reviewed_by, reviewed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (source_id, start_char, end_char) DO UPDATE SET kind = excluded.kind, decision = excluded.decision,
-             reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
-        )
-        .bind(source_id)
-        .bind(i64::try_from(span.start).map_err(|_| corrupt("span"))?)
-        .bind(i64::try_from(span.end).map_err(|_| corrupt("span"))?)
-        .bind(span.kind.code())
-        .bind(decision.code())
-        .bind(by)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+        if decision == ReviewDecision::Removed && added && !detected {
+            // Removing a span the researcher added takes the addition back.
+            sqlx::query("DELETE FROM redaction_reviews WHERE source_id = $1 AND start_char = $2 AND end_char = $3")
+                .bind(source_id)
+                .bind(i64::try_from(span.start).map_err(|_| corrupt("span"))?)
+                .bind(i64::try_from(span.end).map_err(|_| corrupt("span"))?)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO redaction_reviews (source_id, start_char, end_char, kind, decision, reviewed_by, reviewed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (source_id, start_char, end_char) DO UPDATE SET kind = excluded.kind, decision = excluded.decision,
+                 reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
+            )
+            .bind(source_id)
+            .bind(i64::try_from(span.start).map_err(|_| corrupt("span"))?)
+            .bind(i64::try_from(span.end).map_err(|_| corrupt("span"))?)
+            .bind(span.kind.code())
+            .bind(decision.code())
+            .bind(by)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
         let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
         let redacted = source.text.reviewed(&source.review_decisions());
         sqlx::query("UPDATE sources SET redacted_text = $1 WHERE id = $2")
@@ -582,6 +599,10 @@ per_backend! {
         Ok(source)
     }
 }
+
+// For other modules that add a source inside a transaction of their own (story forms).
+pub(crate) use postgres::insert_source as insert_source_postgres;
+pub(crate) use sqlite::insert_source as insert_source_sqlite;
 
 /// The query as FTS5 syntax: each word and phrase quoted (so no input is an operator), all required.
 fn fts5_query(query: &SearchQuery) -> String {
@@ -605,17 +626,11 @@ async fn search_sqlite(
 ) -> Result<SearchResults, StoreError> {
     let conditions = filter_conditions(2, "");
     let matched = fts5_query(query);
-    let sql_hits = format!(
-            "SELECT {SUMMARY_COLUMNS}, snippet(sources_search, 0, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet
-             FROM sources_search JOIN sources s ON s.id = sources_search.rowid JOIN programmes p ON p.id = s.programme_id
-             WHERE sources_search MATCH $1 AND {conditions}
-             ORDER BY sources_search.rank, s.id LIMIT $10 OFFSET $11"
-        );
-    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
-        .bind(PAGE_SIZE)
-        .bind(page.max(0) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await?;
+    // Counting up to COUNT_LIMIT + 1 matches is cheap (FTS5 reads the index in rowid order and
+    // stops). Ranking is not: bm25 reads every matching term's whole doclist for its document
+    // frequency, so a word in most of a million sources costs tens of milliseconds whatever the
+    // LIMIT. So: when few enough match, rank them all by bm25 (exact); when more match, show the
+    // newest first and say so, and the searcher narrows with words or filters to get a ranking.
     let sql_total = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM sources_search JOIN sources s ON s.id = sources_search.rowid
              WHERE sources_search MATCH $1 AND {conditions} LIMIT $10)"
@@ -624,7 +639,32 @@ async fn search_sqlite(
         .bind(COUNT_LIMIT + 1)
         .fetch_one(pool)
         .await?;
-    results(hits, total)
+    let by_relevance = total <= COUNT_LIMIT;
+    // Lower scores first: bm25 (FTS5's `rank`, better matches more negative), or minus the id.
+    // Newest first is written as `rowid DESC` so FTS5 reads its index backwards and stops early.
+    let (score, order) = if by_relevance {
+        ("sources_search.rank", "sources_search.rank, s.id")
+    } else {
+        ("-sources_search.rowid", "sources_search.rowid DESC")
+    };
+    // Only the page's rows get a snippet and their summary columns (CROSS JOIN keeps that order).
+    let sql_hits = format!(
+        "WITH top AS (SELECT sources_search.rowid AS id, {score} AS score
+                      FROM sources_search JOIN sources s ON s.id = sources_search.rowid
+                      WHERE sources_search MATCH $1 AND {conditions}
+                      ORDER BY {order} LIMIT $10 OFFSET $11)
+         SELECT {SUMMARY_COLUMNS}, snippet(sources_search, 0, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet
+         FROM top CROSS JOIN sources_search ON sources_search.rowid = top.id CROSS JOIN sources s ON s.id = top.id
+         JOIN programmes p ON p.id = s.programme_id
+         WHERE sources_search MATCH $1
+         ORDER BY top.score, s.id"
+    );
+    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
+        .bind(PAGE_SIZE)
+        .bind(page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
+    results(hits, total, by_relevance)
 }
 
 async fn search_postgres(
@@ -635,23 +675,7 @@ async fn search_postgres(
 ) -> Result<SearchResults, StoreError> {
     let conditions = filter_conditions(2, "::date");
     let matched = websearch_query(query);
-    let options = format!(
-        "StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
-    );
-    let sql_hits = format!(
-        "WITH q AS (SELECT websearch_to_tsquery('heard', $1) AS q),
-             top AS (SELECT s.id, ts_rank(s.search_vector, q.q) AS rank FROM sources s, q
-                     WHERE s.search_vector @@ q.q AND {conditions}
-                     ORDER BY rank DESC, s.id LIMIT $10 OFFSET $11)
-             SELECT {SUMMARY_COLUMNS}, ts_headline('heard', s.redacted_text, q.q, '{options}') AS snippet
-             FROM top JOIN sources s ON s.id = top.id JOIN programmes p ON p.id = s.programme_id, q
-             ORDER BY top.rank DESC, s.id"
-    );
-    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
-        .bind(PAGE_SIZE)
-        .bind(page.max(0) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await?;
+    // As on SQLite: rank by ts_rank when few enough match; otherwise newest first.
     let sql_total = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM sources s WHERE s.search_vector @@ websearch_to_tsquery('heard', $1)
              AND {conditions} LIMIT $10) AS matched"
@@ -660,15 +684,36 @@ async fn search_postgres(
         .bind(COUNT_LIMIT + 1)
         .fetch_one(pool)
         .await?;
-    results(hits, total)
+    let by_relevance = total <= COUNT_LIMIT;
+    let (rank, order) =
+        if by_relevance { ("ts_rank(s.search_vector, q.q)", "rank DESC, s.id") } else { ("0::real", "s.id DESC") };
+    let options = format!(
+        "StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+    );
+    let outer_order = if by_relevance { "top.rank DESC, s.id" } else { "s.id DESC" };
+    let sql_hits = format!(
+        "WITH q AS (SELECT websearch_to_tsquery('heard', $1) AS q),
+             top AS (SELECT s.id, {rank} AS rank FROM sources s, q
+                     WHERE s.search_vector @@ q.q AND {conditions}
+                     ORDER BY {order} LIMIT $10 OFFSET $11)
+             SELECT {SUMMARY_COLUMNS}, ts_headline('heard', s.redacted_text, q.q, '{options}') AS snippet
+             FROM top JOIN sources s ON s.id = top.id JOIN programmes p ON p.id = s.programme_id, q
+             ORDER BY {outer_order}"
+    );
+    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
+        .bind(PAGE_SIZE)
+        .bind(page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
+    results(hits, total, by_relevance)
 }
 
-fn results(hits: Vec<HitRow>, total: i64) -> Result<SearchResults, StoreError> {
+fn results(hits: Vec<HitRow>, total: i64, by_relevance: bool) -> Result<SearchResults, StoreError> {
     let hits = hits
         .into_iter()
         .map(|row| Ok(SearchHit { source: row.summary.into_summary()?, snippet: row.snippet }))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(SearchResults { hits, total: total.min(COUNT_LIMIT), more: total > COUNT_LIMIT })
+    Ok(SearchResults { hits, total: total.min(COUNT_LIMIT), more: total > COUNT_LIMIT, by_relevance })
 }
 
 impl Store {
