@@ -1,8 +1,11 @@
 //! `heard`: the one binary. `serve` runs the web application, `migrate` applies database
-//! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data, and
-//! `redact` runs the personal-data redactor over text on standard input.
+//! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data,
+//! `redact` runs the personal-data redactor over text on standard input, `import sources` brings
+//! sources in from a file, and `search` searches their redacted text.
 
+mod import;
 mod redact;
+mod search;
 mod settings;
 
 use std::io::{BufRead, IsTerminal};
@@ -44,6 +47,17 @@ enum Command {
     Demo(Demo),
     /// Replace personal data in text with typed placeholders, such as [NAME-1].
     Redact(redact::RedactArgs),
+    /// Bring data into Heard from files.
+    #[command(subcommand)]
+    Import(Import),
+    /// Search sources' redacted text, ranked.
+    Search(search::SearchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum Import {
+    /// Sources from a CSV, XLSX or JSON Lines file, into a programme.
+    Sources(import::ImportSourcesArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,9 +109,16 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Admin(Admin::CreateToken { email, name }) => create_token(&cli.settings, &email, &name).await,
         Command::Redact(args) => redact::run(args),
+        Command::Import(Import::Sources(args)) => import::run(&cli.settings, args).await,
+        Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
-            report_demo(demo::load(&store).await.context("could not load the demonstration data")?);
+            let outcome = demo::load(&store).await.context("could not load the demonstration data")?;
+            let media = cli.settings.media_store()?;
+            heard_store::media::load_demo_film(&store, &media)
+                .await
+                .context("could not load the demonstration film")?;
+            report_demo(outcome);
             Ok(())
         }
     }
@@ -105,15 +126,20 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run_serve(settings: &Settings, serve: &ServeSettings) -> anyhow::Result<()> {
     let store = settings.ready_store().await?;
+    let media = settings.media_store()?;
     if serve.demo {
-        report_demo(demo::load(&store).await.context("could not load the demonstration data")?);
+        let outcome = demo::load(&store).await.context("could not load the demonstration data")?;
+        heard_store::media::load_demo_film(&store, &media).await.context("could not load the demonstration film")?;
+        report_demo(outcome);
     }
     let listener = tokio::net::TcpListener::bind(serve.listen).await.with_context(|| {
         format!("could not listen on {}: is something else using it? Set --listen or HEARD_LISTEN", serve.listen)
     })?;
     tracing::info!(backend = store.backend().name(), "database ready");
     println!("Heard is listening on http://{}", listener.local_addr()?);
-    heard_web::serve(listener, heard_web::AppState::new(store, serve.web())).await.context("the web server stopped")
+    heard_web::serve(listener, heard_web::AppState::new(store, std::sync::Arc::new(media), serve.web()))
+        .await
+        .context("the web server stopped")
 }
 
 fn report_demo(outcome: DemoOutcome) {

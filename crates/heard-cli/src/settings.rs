@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 /// Where Heard keeps its data and how it is reached.
 #[derive(Debug, Args)]
 pub struct Settings {
-    /// Folder for the embedded SQLite database (and, later, uploaded media).
+    /// Folder for the embedded SQLite database and, under media/, film recordings.
     /// Default: the per-user data folder, e.g. ~/.local/share/heard on Linux.
     #[arg(long, env = "HEARD_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
@@ -55,6 +55,13 @@ impl Settings {
         }
     }
 
+    /// The store of film recordings, `media/` in the data folder (whichever database is used).
+    pub fn media_store(&self) -> anyhow::Result<heard_store::media::FsMediaStore> {
+        let dir = self.data_dir()?.join("media");
+        heard_store::media::FsMediaStore::open(&dir)
+            .with_context(|| format!("could not open the media folder {}", dir.display()))
+    }
+
     /// Opens and migrates the database.
     pub async fn ready_store(&self) -> anyhow::Result<heard_store::Store> {
         let store = self.open_store().await?;
@@ -82,6 +89,10 @@ pub struct ServeSettings {
     #[arg(long, env = "HEARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168))]
     pub session_max_hours: u64,
 
+    /// The largest film recording (video or audio file) accepted for upload, in MB.
+    #[arg(long, env = "HEARD_MAX_MEDIA_MB", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_media_mb: u64,
+
     /// Load the synthetic demonstration organisation first (left as it is if already loaded).
     #[arg(long)]
     pub demo: bool,
@@ -93,6 +104,7 @@ impl ServeSettings {
             secure_cookies: self.secure_cookies,
             idle_timeout: Duration::from_secs(self.session_idle_minutes * 60),
             absolute_timeout: Duration::from_secs(self.session_max_hours * 3600),
+            max_media_bytes: self.max_media_mb * 1024 * 1024,
             ..heard_web::WebSettings::default()
         }
     }

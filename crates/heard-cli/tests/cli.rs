@@ -219,3 +219,137 @@ fn plain_text_by_default() {
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout), "Email [EMAIL-1] or Mr [NAME-1].\n");
 }
+
+// heard import sources, heard search
+
+/// A data folder with the demo loaded, and a file in it.
+fn with_demo(file_name: &str, contents: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let loaded = heard(dir.path(), &["demo", "load"], None);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let file = dir.path().join(file_name);
+    std::fs::write(&file, contents).expect("the file is written");
+    (dir, file)
+}
+
+const BAD_CSV: &str = "Story,Type,Date,Participant,Ward\n\
+                       The quillwort clinic was kind,story,2024-03-01,Quill Parent,North\n\
+                       Zed Quux saw the quillwort team,story,31/02/2024,,South\n\
+                       Another quillwort visit,not-a-kind,2024-03-02,,East\n\
+                       Last quillwort note,field_note,,,West\n";
+
+#[test]
+fn a_dry_run_reports_each_problem_by_row_and_column() {
+    let (dir, file) = with_demo("stories.csv", BAD_CSV);
+    let file = file.to_str().expect("a UTF-8 path");
+    let output = heard(dir.path(), &["import", "sources", file, "--programme", "early-years", "--dry-run"], None);
+    assert!(!output.status.success(), "problems make a dry run fail");
+    let report = stdout(&output);
+    assert!(report.contains("Checked 4 rows"), "{report}");
+    assert!(report.contains("row 3, column Date: not a date"), "{report}");
+    assert!(report.contains("row 4, column Type: not a known kind of source"), "{report}");
+    assert!(!report.contains("Zed") && !stderr(&output).contains("Zed"), "cells are never quoted");
+    let search = heard(dir.path(), &["search", "quillwort"], None);
+    assert!(stdout(&search).contains("No sources match"), "{}", stdout(&search));
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "text\nA fine quillwort story\n").expect("written");
+    let output = heard(
+        dir.path(),
+        &["import", "sources", good.to_str().expect("utf-8"), "--programme", "early-years", "--dry-run"],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("no problems"));
+}
+
+#[test]
+fn by_default_one_bad_row_imports_nothing() {
+    let (dir, file) = with_demo("stories.csv", BAD_CSV);
+    let output =
+        heard(dir.path(), &["import", "sources", file.to_str().expect("utf-8"), "--programme", "early-years"], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("row 3, column Date"), "{}", stdout(&output));
+    assert!(stderr(&output).contains("nothing was imported"), "{}", stderr(&output));
+    let search = heard(dir.path(), &["search", "quillwort"], None);
+    assert!(search.status.success(), "{}", stderr(&search));
+    assert!(stdout(&search).contains("No sources match"), "nothing half-imported: {}", stdout(&search));
+
+    let missing = heard(dir.path(), &["import", "sources", "nope.csv", "--programme", "no-such-programme"], None);
+    assert!(!missing.status.success() && stderr(&missing).contains("no programme"), "{}", stderr(&missing));
+}
+
+#[test]
+fn skip_invalid_imports_the_good_rows_and_writes_the_rejects() {
+    let (dir, file) = with_demo("stories.csv", BAD_CSV);
+    let rejects = dir.path().join("rejects.csv");
+    let output = heard(
+        dir.path(),
+        &[
+            "import",
+            "sources",
+            file.to_str().expect("utf-8"),
+            "--programme",
+            "early-years",
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(summary.contains("Imported 2 sources into early-years (1 participant registered)"), "{summary}");
+    assert!(summary.contains("2 rows skipped"), "{summary}");
+    let written = std::fs::read_to_string(&rejects).expect("the rejects file");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines[0], "row,column,reason,Story,Type,Date,Participant,Ward");
+    assert!(lines[1].starts_with("3,Date,Date: not a date"), "{written}");
+    assert!(
+        lines[1].ends_with("Zed Quux saw the quillwort team,story,31/02/2024,,South"),
+        "the row, to fix: {written}"
+    );
+    assert!(lines[2].starts_with("4,Type,"), "{written}");
+    assert_eq!(lines.len(), 3);
+
+    let search = heard(dir.path(), &["search", "quillwort", "--programme", "early-years"], None);
+    let found = stdout(&search);
+    assert!(found.contains("2 sources match"), "{found}");
+    assert!(found.contains("**quillwort**"), "matches are marked: {found}");
+    assert!(found.contains("Early"), "the programme is named: {found}");
+    assert!(!found.contains("Quill Parent"), "the participant's pseudonym is redacted: {found}");
+}
+
+#[test]
+fn jsonl_import_then_search_as_json() {
+    let (dir, file) = with_demo(
+        "stories.jsonl",
+        "{\"text\": \"The marsh gentian group helped\", \"kind\": \"interview_transcript\", \"date\": \"2024-02-01\", \"area\": \"Fen\"}\n\
+         {\"text\": \"Nobody mentioned marsh gentian\", \"title\": \"Gentian note\"}\n",
+    );
+    let output = heard(
+        dir.path(),
+        &["import", "sources", file.to_str().expect("utf-8"), "--programme", "early-years", "--kind", "field_note"],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Imported 2 sources"), "{}", stdout(&output));
+
+    let search = heard(dir.path(), &["search", "\"marsh gentian\"", "--json"], None);
+    assert!(search.status.success(), "{}", stderr(&search));
+    let hits: Vec<serde_json::Value> =
+        stdout(&search).lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
+    assert_eq!(hits.len(), 2);
+    for hit in &hits {
+        assert_eq!(hit["programme"], "early-years");
+        assert!(hit["snippet"].as_str().expect("a snippet").contains("**marsh gentian**"), "a phrase is marked: {hit}");
+        assert!(hit["id"].is_i64() && hit["title"].is_string());
+    }
+    assert!(hits.iter().any(|h| h["title"] == "Gentian note" && h["kind"] == "field_note"));
+    assert!(hits.iter().any(|h| h["kind"] == "interview_transcript" && h["date"] == "2024-02-01"));
+
+    let kind = heard(dir.path(), &["search", "gentian", "--kind", "field_note", "--json"], None);
+    assert_eq!(stdout(&kind).lines().count(), 1, "{}", stdout(&kind));
+    let bad = heard(dir.path(), &["search", "gentian", "--kind", "poem"], None);
+    assert!(!bad.status.success() && stderr(&bad).contains("--kind must be one of"));
+}

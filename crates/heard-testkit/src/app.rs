@@ -12,7 +12,10 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub store: Store,
+    /// Where the app keeps film recordings (a temporary folder).
+    pub media_dir: std::path::PathBuf,
     _database: TestStore,
+    _media: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -29,11 +32,15 @@ impl TestApp {
         let database = fresh_store(backend).await;
         let store = database.store.clone();
         heard_store::demo::load(&store).await.expect("the demo loads");
+        let media_folder = tempfile::Builder::new().prefix("heard-media-").tempdir().expect("a temporary directory");
+        let media_dir = media_folder.path().join("media");
+        let media = heard_store::media::FsMediaStore::open(&media_dir).expect("the media store opens");
+        heard_store::media::load_demo_film(&store, &media).await.expect("the demo film loads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on loopback");
         let address = format!("http://{}", listener.local_addr().expect("a bound address"));
-        let state = AppState::new(store.clone(), settings);
+        let state = AppState::new(store.clone(), std::sync::Arc::new(media), settings);
         tokio::spawn(heard_web::serve(listener, state));
-        TestApp { address, store, _database: database }
+        TestApp { address, store, media_dir, _database: database, _media: media_folder }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -37,6 +37,16 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/heard.js"),
     },
     Asset {
+        path: "/assets/film.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/film.js"),
+    },
+    Asset {
+        path: "/assets/import.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/import.js"),
+    },
+    Asset {
         path: "/assets/images/favicon.svg",
         content_type: "image/svg+xml",
         bytes: include_bytes!("../assets/images/favicon.svg"),
@@ -87,6 +97,7 @@ mod tests {
         for (path, content_type) in [
             ("/assets/govuk-frontend.min.js", "text/javascript; charset=utf-8"),
             ("/assets/heard.js", "text/javascript; charset=utf-8"),
+            ("/assets/film.js", "text/javascript; charset=utf-8"),
             ("/assets/body-class.js", "text/javascript; charset=utf-8"),
             ("/assets/images/favicon.svg", "image/svg+xml"),
         ] {

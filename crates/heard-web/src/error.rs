@@ -3,7 +3,7 @@
 //! carries personal data.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use heard_domain::{FieldError, Invalid};
@@ -25,6 +25,8 @@ pub enum PageError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("request too large")]
+    TooLarge,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -71,6 +73,11 @@ impl IntoResponse for PageError {
             ),
             PageError::BadRequest(message) => (StatusCode::BAD_REQUEST, "Something in the request was not right", message.clone()),
             PageError::Conflict(message) => (StatusCode::CONFLICT, "That cannot be done now", message.clone()),
+            PageError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "A form here takes up to 2 MB of text. Go back, shorten what you wrote (or split it into several parts) and send it again.".to_owned(),
+            ),
             PageError::Internal(detail) => {
                 tracing::error!(%detail, "page failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later.".to_owned())
@@ -190,6 +197,12 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", rejection.body_text())
+    }
+}
+
 impl From<PathRejection> for ApiError {
     fn from(_: PathRejection) -> Self {
         ApiError::not_found()
@@ -219,6 +232,11 @@ impl<T: Serialize> IntoResponse for ApiJson<T> {
         Json(self.0).into_response()
     }
 }
+
+/// `axum::extract::Query` with rejections in the API's error shape.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
 
 /// `axum::extract::Path` whose rejection is the API's 404.
 #[derive(Debug, axum::extract::FromRequestParts)]

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use axum::Router;
 use heard_store::Store;
+use heard_store::media::MediaStore;
 
 pub use auth::SignInLimits;
 pub use error::{ApiErrorBody, ApiErrorDetail};
@@ -38,6 +39,8 @@ pub struct WebSettings {
     /// Sign-in attempts allowed per account, and per client address, each minute.
     pub sign_in_attempts_per_account: u32,
     pub sign_in_attempts_per_address: u32,
+    /// The largest film recording (video or audio file) accepted, in bytes.
+    pub max_media_bytes: u64,
 }
 
 impl Default for WebSettings {
@@ -48,6 +51,7 @@ impl Default for WebSettings {
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             sign_in_attempts_per_account: 5,
             sign_in_attempts_per_address: 30,
+            max_media_bytes: 200 * 1024 * 1024,
         }
     }
 }
@@ -58,6 +62,8 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub store: Store,
+    /// Where film recordings are kept.
+    pub media: Arc<dyn MediaStore>,
     pub settings: WebSettings,
     sign_in_limits: SignInLimits,
 }
@@ -70,9 +76,9 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: WebSettings) -> Self {
+    pub fn new(store: Store, media: Arc<dyn MediaStore>, settings: WebSettings) -> Self {
         let sign_in_limits = SignInLimits::new(&settings);
-        Self(Arc::new(Inner { store, sign_in_limits, settings }))
+        Self(Arc::new(Inner { store, media, sign_in_limits, settings }))
     }
 }
 

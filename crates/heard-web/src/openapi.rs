@@ -50,6 +50,10 @@ use crate::{error, governance, health, journeys, voice};
         voice::api::update_participant,
         voice::api::give_consent,
         voice::api::withdraw_consent,
+        voice::api::list_sources,
+        voice::api::create_source,
+        voice::api::get_source,
+        voice::api::search,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),

@@ -12,6 +12,7 @@ use heard_domain::governance::{Action, Role, Sector};
 use heard_domain::journeys::{ActivityKind, AttendeeKind, ProgrammeStatus, StageStatus};
 use heard_domain::vocabulary::Vocabulary;
 use heard_domain::voice::participants::{AgeBand, ConsentMethod, ConsentPurpose, ParticipantKind};
+use heard_domain::voice::sources::SourceKind;
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use tower_sessions::Session;
 
@@ -37,6 +38,8 @@ fn environment() -> Environment<'static> {
     vocabulary::<AgeBand>(&mut env, "age_band", "age_bands");
     vocabulary::<ConsentPurpose>(&mut env, "consent_purpose", "consent_purposes");
     vocabulary::<ConsentMethod>(&mut env, "consent_method", "consent_methods");
+    vocabulary::<SourceKind>(&mut env, "source_kind", "source_kinds");
+    env.add_filter("snippet", snippet);
     env.add_filter("date", format_date);
     env.add_filter("field_id", |name: &str| field_id(name));
     env.add_function("field_error", field_error);
@@ -49,6 +52,37 @@ fn vocabulary<V: Vocabulary>(env: &mut Environment<'static>, name: &'static str,
     env.add_filter(name, |code: &str| V::label_of(code).to_owned());
     let options: Vec<Value> = V::ALL.iter().map(|v| context! { value => v.code(), text => v.label() }).collect();
     env.add_global(plural, Value::from(options));
+}
+
+/// A search snippet as HTML: the text escaped, its matches (between the store's markers) in
+/// `<mark>`. Markers left unbalanced by a cut are closed.
+fn snippet(text: &str) -> Value {
+    use heard_store::voice::sources::{MATCH_END, MATCH_START};
+    let mut html = String::with_capacity(text.len() + 32);
+    let mut open = false;
+    for c in text.chars() {
+        match c {
+            MATCH_START if !open => {
+                html.push_str("<mark>");
+                open = true;
+            }
+            MATCH_END if open => {
+                html.push_str("</mark>");
+                open = false;
+            }
+            MATCH_START | MATCH_END => {}
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#x27;"),
+            c => html.push(c),
+        }
+    }
+    if open {
+        html.push_str("</mark>");
+    }
+    Value::from_safe_string(html)
 }
 
 /// "2014-05-19" becomes "19 May 2014"; an RFC 3339 timestamp becomes "19 May 2014 at 14:05".
@@ -184,6 +218,10 @@ impl Page {
             may_record_activity => self.may(Action::RecordActivity),
             may_view_participants => self.may(Action::ViewParticipants),
             may_manage_participants => self.may(Action::ManageParticipants),
+            may_view_sources => self.may(Action::ViewSources),
+            may_manage_sources => self.may(Action::ManageSources),
+            may_view_original_text => self.may(Action::ViewOriginalText),
+            may_manage_story_forms => self.may(Action::ManageStoryForms),
         };
         Ok(Html(render(name, context! { ..ctx, ..layout })?))
     }

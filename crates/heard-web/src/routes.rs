@@ -35,10 +35,15 @@ impl RouteSpec {
     }
 }
 
+/// The largest request body a route takes, unless it reads its body as a stream and keeps its
+/// own limit ([`Route::streaming_body`]).
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
 /// A route with its handler, as the area modules declare them.
 pub struct Route {
     spec: RouteSpec,
     handler: MethodRouter<AppState>,
+    streams_body: bool,
 }
 
 macro_rules! constructor {
@@ -51,6 +56,7 @@ macro_rules! constructor {
             Route {
                 spec: RouteSpec { method: Method::$method, path, action },
                 handler: on(MethodFilter::$method, handler),
+                streams_body: false,
             }
         }
     };
@@ -62,6 +68,13 @@ impl Route {
     constructor!(put, PUT);
     constructor!(patch, PATCH);
     constructor!(delete, DELETE);
+
+    /// For an upload that the handler reads as a stream, never whole, and limits itself (to a
+    /// setting, with a message a person can act on): the router sets no limit of its own on it.
+    pub fn streaming_body(mut self) -> Route {
+        self.streams_body = true;
+        self
+    }
 }
 
 fn all_routes() -> Vec<Route> {
@@ -82,7 +95,16 @@ pub fn route_specs() -> Vec<RouteSpec> {
 /// The application: every route behind its permission check, sessions, assets.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
-    for Route { spec, handler } in all_routes() {
+    for Route { spec, handler, streams_body } in all_routes() {
+        let handler = if streams_body {
+            handler.layer(axum::extract::DefaultBodyLimit::disable())
+        } else {
+            handler.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        };
+        let handler = match spec.surface() {
+            Surface::Page => handler.layer(axum::middleware::map_response(too_large_page)),
+            Surface::Api => handler.layer(axum::middleware::map_response(too_large_api)),
+        };
         let guarded = handler.layer(from_fn_with_state((state.clone(), spec.action), auth::authorise));
         router = router.route(spec.path, guarded);
     }
@@ -95,11 +117,7 @@ pub fn router(state: AppState) -> Router {
             time::Duration::try_from(state.settings.idle_timeout).unwrap_or(time::Duration::minutes(30)),
         ));
     let auth_layer = AuthManagerLayerBuilder::new(auth::Backend(state.clone()), sessions).build();
-    let app = router
-        .fallback(not_found)
-        .layer(auth_layer)
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
-        .with_state(state);
+    let app = router.fallback(not_found).layer(auth_layer).with_state(state);
     with_security_headers(app).merge(assets::router())
 }
 
@@ -122,6 +140,39 @@ fn with_security_headers(router: Router) -> Router {
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::X_FRAME_OPTIONS, "DENY"))
         .layer(set(header::REFERRER_POLICY, "same-origin"))
+}
+
+/// Whether a response is a bare "413 Payload Too Large" from the body limit or an extractor,
+/// rather than an answer a handler wrote for people.
+fn is_bare_too_large(response: &axum::response::Response) -> bool {
+    use axum::http::{StatusCode, header};
+    let written = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
+    response.status() == StatusCode::PAYLOAD_TOO_LARGE && !written
+}
+
+/// A form sent with more than a page takes gets a page that says so, not a bare 413.
+async fn too_large_page(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if is_bare_too_large(&response) { crate::error::PageError::TooLarge.into_response() } else { response }
+}
+
+/// The same for the API, in its one error shape.
+async fn too_large_api(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if is_bare_too_large(&response) {
+        crate::error::ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The request body is larger than {} MB", BODY_LIMIT / (1024 * 1024)),
+        )
+        .into_response()
+    } else {
+        response
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

@@ -590,3 +590,21 @@ fn collect_refs(value: &Value, refs: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[tokio::test]
+async fn an_oversize_body_is_refused_in_the_one_error_shape() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Researcher).await;
+    let huge = "a".repeat(3 * 1024 * 1024);
+    let response = app
+        .api_client()
+        .post(app.url("/api/v1/programmes/dementia/sources"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"kind": "story", "text": huge}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 413);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "payload_too_large");
+}

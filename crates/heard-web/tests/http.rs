@@ -48,6 +48,9 @@ impl Fixtures {
             ("{position}", "2".to_owned()),
             ("{token_id}", "999999".to_owned()),
             ("{purpose}", "research".to_owned()),
+            // Story forms that do not exist, so no test publishes, closes or answers one.
+            ("{form_id}", "999999".to_owned()),
+            ("{public_id}", "nosuchform".to_owned()),
             ("{id}", id.to_string()),
         ] {
             path = path.replace(param, &value);

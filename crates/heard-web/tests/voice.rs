@@ -293,3 +293,252 @@ async fn the_api_registers_edits_and_records_consent() {
     let (status, _) = call(&app, Method::GET, &elsewhere, &token, None).await;
     assert_eq!(status, 404, "a participant belongs to one programme");
 }
+
+// Sources: screened on arrival, read redacted by everyone, original only by researchers where
+// consent allows, reviewed, and searched.
+
+/// Words only the original text holds once it is screened.
+const PHONE: &str = "07700 900777";
+
+#[tokio::test]
+async fn a_researcher_adds_a_source_reviews_its_redaction_and_everyone_else_reads_it_redacted() {
+    let app = TestApp::spawn().await;
+    let researcher = app.signed_in(Role::Researcher).await;
+    let form = "/programmes/dementia/sources/new";
+    let text = format!("My husband forgets the way home. Ring me on {PHONE}. The memory cafe at Brookside saved us.");
+    let saved = researcher
+        .submit(
+            form,
+            form,
+            &[
+                ("kind", "story"),
+                ("title", ""),
+                ("collected_on.day", "2"),
+                ("collected_on.month", "6"),
+                ("collected_on.year", "2014"),
+                ("text", &text),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let location = saved.headers()["location"].to_str().expect("ascii").to_owned();
+    let page = researcher.page(&location).await;
+    assert!(page.contains("1 piece of personal data was hidden"), "{page}");
+    assert!(page.contains("Story of 2 June 2014") && page.contains("Ring me on [PHONE-1]"));
+    assert!(!page.contains(PHONE), "the source page shows the redacted text");
+    assert!(page.contains("Read the original and review what was hidden"));
+
+    let original = researcher.page(&format!("{location}/original")).await;
+    assert!(original.contains(PHONE) && original.contains("Your viewing it has been recorded"));
+    let (_, id) = location.rsplit_once('/').expect("an id");
+
+    // Hide what the detector missed, then show the phone number again, and hide it once more.
+    let hidden = researcher
+        .submit(
+            &format!("{location}/original"),
+            &format!("{location}/hide"),
+            &[("words", "Brookside"), ("kind", "ADDRESS")],
+        )
+        .await;
+    assert_eq!(hidden.status(), StatusCode::SEE_OTHER);
+    let missing = researcher
+        .submit(
+            &format!("{location}/original"),
+            &format!("{location}/hide"),
+            &[("words", "Nowhere Street"), ("kind", "ADDRESS")],
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.text().await.expect("a page").contains("Those words do not appear in the text"));
+    let page = researcher.page(&location).await;
+    assert!(page.contains("memory cafe at [ADDRESS-1] saved us"), "{page}");
+    let review = |decision: &'static str| {
+        let researcher = &researcher;
+        let location = &location;
+        async move {
+            let phone_start = text_chars_before("My husband forgets the way home. Ring me on ");
+            let fields = [
+                ("start", phone_start.to_string()),
+                ("end", (phone_start + PHONE.chars().count()).to_string()),
+                ("kind", "PHONE".to_owned()),
+                ("decision", decision.to_owned()),
+            ];
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            researcher.submit(&format!("{location}/original"), &format!("{location}/review"), &fields).await
+        }
+    };
+    assert_eq!(review("removed").await.status(), StatusCode::SEE_OTHER);
+    assert!(researcher.page(&location).await.contains(PHONE), "a removed span is shown to everyone");
+    assert_eq!(review("confirmed").await.status(), StatusCode::SEE_OTHER);
+    assert!(!researcher.page(&location).await.contains(PHONE));
+    let bogus = researcher
+        .submit(
+            &format!("{location}/original"),
+            &format!("{location}/review"),
+            &[("start", "0"), ("end", "2"), ("kind", "PERSON"), ("decision", "removed")],
+        )
+        .await;
+    assert_eq!(bogus.status(), StatusCode::BAD_REQUEST, "a span the detector did not find cannot be removed");
+
+    // A commissioner reads the redacted text only, and their search never matches hidden words.
+    let commissioner = app.signed_in(Role::Commissioner).await;
+    let page = commissioner.page(&location).await;
+    assert!(page.contains("[PHONE-1]") && !page.contains(PHONE) && !page.contains("Read the original"));
+    assert_eq!(commissioner.get(&format!("{location}/original")).await.status(), StatusCode::FORBIDDEN);
+    let found = search_page(&commissioner, "memory cafe").await;
+    assert!(found.contains("1 source found") && found.contains("<mark>memory</mark>"), "{found}");
+    assert!(found.contains(&format!("/programmes/dementia/sources/{id}")));
+    assert!(search_page(&commissioner, "900777").await.contains("0 sources found"), "hidden words are not found");
+    assert!(search_page(&commissioner, "Brookside").await.contains("0 sources found"));
+    let viewer = app.signed_in(Role::Viewer).await;
+    assert_eq!(viewer.get(&location).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(viewer.get("/search").await.status(), StatusCode::FORBIDDEN);
+
+    // Every look at the original is audited, by source id only.
+    let events = app.store.audit_events(20).await.expect("audit events");
+    assert!(events.iter().any(|e| e.action == "source.original_viewed" && e.subject == format!("source {id}")));
+    assert!(events.iter().all(|e| !e.subject.contains("07700")));
+}
+
+async fn search_page(browser: &heard_testkit::Browser, q: &str) -> String {
+    browser.submit("/search", "/search", &[("q", q), ("programme", "")]).await.text().await.expect("a page")
+}
+
+fn text_chars_before(prefix: &str) -> usize {
+    prefix.chars().count()
+}
+
+#[tokio::test]
+async fn bad_source_input_is_named_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let researcher = app.signed_in(Role::Researcher).await;
+    let form = "/programmes/dementia/sources/new";
+    let long = "a".repeat(100_001);
+    for (fields, field_message) in [
+        (vec![("kind", "story"), ("text", "  ")], "Enter the text of the source"),
+        (vec![("kind", "film"), ("text", "words")], "Add a film with its recording"),
+        (vec![("kind", "nonsense"), ("text", "words")], "Select the kind of source"),
+        (
+            vec![
+                ("kind", "story"),
+                ("text", "words"),
+                ("collected_on.day", "31"),
+                ("collected_on.month", "2"),
+                ("collected_on.year", "2014"),
+            ],
+            "real date",
+        ),
+        (vec![("kind", "story"), ("text", long.as_str())], "100000 characters or fewer"),
+    ] {
+        let response = researcher.submit(form, form, &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field_message}");
+        let page = response.text().await.expect("a page");
+        assert!(page.contains("govuk-error-summary") && page.contains(field_message), "{field_message}: {page}");
+    }
+    let list = researcher.page("/programmes/dementia/sources").await;
+    assert!(list.contains("No sources yet"), "nothing half-saved");
+}
+
+#[tokio::test]
+async fn the_api_gives_original_text_only_to_researchers_where_consent_allows() {
+    let app = TestApp::spawn().await;
+    let researcher = app.token(Role::Researcher).await;
+    let commissioner = app.token(Role::Commissioner).await;
+    let viewer = app.token(Role::Viewer).await;
+    let participant = register(&app, "dementia", "Carer M (test)").await;
+    let text = format!("Ring Carer M (test) on {PHONE} about the sitting service.");
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/programmes/dementia/sources",
+        &researcher,
+        Some(json!({"kind": "interview_transcript", "text": text, "participant_ids": [participant],
+                    "collected_on": "2014-07-01", "attributes": {"ward": "Moorside"}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["redacted_text"], "Ring [NAME-1] on [PHONE-1] about the sitting service.");
+    assert!(body.get("original_text").is_none());
+    let id = body["id"].as_i64().expect("an id");
+    let one = format!("/api/v1/programmes/dementia/sources/{id}");
+
+    // No consent to research yet: nobody reads the original.
+    let (status, body) = call(&app, Method::GET, &one, &researcher, None).await;
+    assert_eq!(status, 200);
+    assert!(body.get("original_text").is_none(), "no research consent, no original: {body}");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/programmes/dementia/participants/{participant}/consents"),
+        &researcher,
+        Some(json!({"purpose": "research", "given_on": "2014-07-01", "how": "written"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, body) = call(&app, Method::GET, &one, &researcher, None).await;
+    assert_eq!(body["original_text"], text.as_str());
+    let (status, body) = call(&app, Method::GET, &one, &commissioner, None).await;
+    assert_eq!(status, 200);
+    assert!(body.get("original_text").is_none() && !body.to_string().contains("900777"));
+    assert_eq!(call(&app, Method::GET, &one, &viewer, None).await.0, 403);
+
+    let (status, body) =
+        call(&app, Method::GET, "/api/v1/programmes/dementia/sources?kind=interview_transcript", &commissioner, None)
+            .await;
+    assert_eq!((status, body["total"].as_i64()), (200, Some(1)), "{body}");
+    let (status, body) =
+        call(&app, Method::GET, "/api/v1/programmes/dementia/sources?kind=bogus", &commissioner, None).await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/search",
+        &commissioner,
+        Some(json!({"q": "sitting", "programme": "dementia", "attribute": "ward", "value": "Moorside"})),
+    )
+    .await;
+    assert_eq!((status, body["total"].as_i64()), (200, Some(1)), "{body}");
+    assert!(body["hits"][0]["snippet"].as_str().expect("a snippet").contains("\u{E001}sitting\u{E002}"));
+    let (_, body) = call(&app, Method::POST, "/api/v1/search", &commissioner, Some(json!({"q": "900777"}))).await;
+    assert_eq!(body["total"].as_i64(), Some(0), "hidden words are not found");
+    let (status, body) =
+        call(&app, Method::POST, "/api/v1/search", &commissioner, Some(json!({"q": "  ", "from": "2014-13-01"}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(fields(&body), ["q", "from"]);
+    let (status, _) =
+        call(&app, Method::POST, "/api/v1/search", &commissioner, Some(json!({"q": "x", "programme": "nope"}))).await;
+    assert_eq!(status, 404);
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/programmes/dementia/sources",
+        &researcher,
+        Some(json!({"kind": "film", "text": "", "participant_ids": [999999]})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(fields(&body), ["kind", "text"]);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/programmes/dementia/sources",
+        &researcher,
+        Some(json!({"kind": "story", "text": "words", "participant_ids": [999999]})),
+    )
+    .await;
+    assert_eq!((status, fields(&body)), (422, vec!["participants"]));
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            "/api/v1/programmes/dementia/sources",
+            &commissioner,
+            Some(json!({"kind": "story", "text": "words"}))
+        )
+        .await
+        .0,
+        403
+    );
+}

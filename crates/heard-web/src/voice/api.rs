@@ -1,6 +1,10 @@
-//! `/api/v1` for voice: a programme's participants and the consent each gave per purpose.
-//! `contact_details` appears only in single-participant answers, and only to researchers and
-//! administrators; a list never carries it, so every read of contact details is one audited read.
+//! `/api/v1` for voice: a programme's participants and the consent each gave per purpose, its
+//! sources, and search. `contact_details` appears only in single-participant answers, and only to
+//! researchers and administrators; a list never carries it, so every read of contact details is one
+//! audited read. The same holds for a source's `original_text`: researchers only, one source at a
+//! time, only while everyone heard in it consents to research.
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,14 +15,17 @@ use heard_domain::governance::Action;
 use heard_domain::voice::participants::{
     AgeBand, ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym, area, consent_note,
 };
-use heard_store::{NewConsent, NewParticipant, Participant, Programme};
+use heard_domain::voice::sources::{SearchQuery, SourceKind, source_text, source_title};
+use heard_store::{
+    NewConsent, NewParticipant, NewSource, Participant, Programme, SearchFilters, SearchResults, Source, SourceSummary,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
-use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath};
+use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, ApiQuery};
 use crate::routes::Route;
-use crate::voice::contact_details_for;
+use crate::voice::{contact_details_for, screen};
 
 pub fn routes() -> Vec<Route> {
     const LIST: &str = "/api/v1/programmes/{slug}/participants";
@@ -34,6 +41,10 @@ pub fn routes() -> Vec<Route> {
             Action::ManageParticipants,
             withdraw_consent,
         ),
+        Route::get("/api/v1/programmes/{slug}/sources", Action::ViewSources, list_sources),
+        Route::post("/api/v1/programmes/{slug}/sources", Action::ManageSources, create_source),
+        Route::get("/api/v1/programmes/{slug}/sources/{id}", Action::ViewSources, get_source),
+        Route::post("/api/v1/search", Action::ViewSources, search),
     ]
 }
 
@@ -293,4 +304,225 @@ pub async fn withdraw_consent(
     let withdrawn_on = dates::parse_iso("withdrawn_on", &body.withdrawn_on)?;
     let participant = state.store.withdraw_consent(programme.id, id, purpose, withdrawn_on, user.id, today()).await?;
     Ok(ApiJson(body_for(&state, &user, participant).await?))
+}
+
+/// A page of a programme's sources, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SourcePage {
+    pub sources: Vec<SourceSummary>,
+    /// How many match in all.
+    pub total: i64,
+    pub page: i64,
+}
+
+/// Which page of sources, and what they are narrowed to.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SourceListQuery {
+    /// From 1.
+    #[serde(default)]
+    pub page: Option<i64>,
+    #[serde(default)]
+    pub kind: Option<SourceKind>,
+    #[serde(default)]
+    pub participant_kind: Option<ParticipantKind>,
+    #[serde(default)]
+    pub activity_id: Option<i64>,
+}
+
+/// A programme's sources, newest first, twenty a page; redacted previews only.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/sources", tag = "voice",
+    params(("slug" = String, Path, description = "The programme's slug"), SourceListQuery),
+    responses((status = 200, body = SourcePage), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn list_sources(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(query): ApiQuery<SourceListQuery>,
+) -> Result<ApiJson<SourcePage>, ApiError> {
+    let programme = programme_at(&state, &slug).await?;
+    let page = query.page.unwrap_or(1).max(1);
+    let filters = SearchFilters {
+        programme_id: Some(programme.id),
+        kind: query.kind,
+        participant_kind: query.participant_kind,
+        activity_id: query.activity_id,
+        ..SearchFilters::default()
+    };
+    let (sources, total) = state.store.sources(&filters, page - 1).await?;
+    Ok(ApiJson(SourcePage { sources, total, page }))
+}
+
+/// A source as the caller may read it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SourceBody {
+    #[serde(flatten)]
+    pub source: Source,
+    /// Personal data: present only for researchers, only for one source at a time, and only while
+    /// everyone heard in it consents to research. Each answer that carries it is audited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_text: Option<String>,
+}
+
+/// A source to add. Its text is screened for personal data before it is stored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewSourceRequest {
+    pub kind: SourceKind,
+    /// At most 120 characters; left out, the kind and date make one.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// At most 100,000 characters.
+    pub text: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub collected_on: Option<String>,
+    #[serde(default)]
+    pub activity_id: Option<i64>,
+    #[serde(default)]
+    pub participant_ids: Vec<i64>,
+    /// Anything else worth keeping, as text.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Adds a typed source (not film: that needs its recording, uploaded from the film page).
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/sources", tag = "voice", request_body = NewSourceRequest,
+    params(("slug" = String, Path, description = "The programme's slug")),
+    responses((status = 201, body = SourceBody), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn create_source(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(body): ApiJson<NewSourceRequest>,
+) -> Result<(StatusCode, ApiJson<SourceBody>), ApiError> {
+    let programme = programme_at(&state, &slug).await?;
+    let mut errors = Collector::new();
+    if body.kind == SourceKind::Film {
+        errors.push("kind", "A film needs its recording: upload it from the film page");
+    }
+    let title = errors.take(source_title("title", body.title.as_deref().unwrap_or_default()));
+    let text = errors.take(source_text("text", &body.text));
+    let collected_on = match body.collected_on.as_deref() {
+        None | Some("") => Some(None),
+        Some(raw) => errors.take(dates::parse_iso("collected_on", raw).map(Some)),
+    };
+    if body.attributes.len() > 50
+        || body.attributes.iter().any(|(k, v)| k.chars().count() > 80 || v.chars().count() > 2000)
+    {
+        errors.push("attributes", "Keep to 50 attributes, names of 80 characters and values of 2,000 or fewer");
+    }
+    errors.finish(|| ())?;
+    let (Some(title), Some(text), Some(collected_on)) = (title, text, collected_on) else {
+        return Err(Invalid::one("text", "Enter the text of the source").into());
+    };
+    let new = NewSource {
+        kind: body.kind,
+        title,
+        text: screen(&state, programme.id, text).await?,
+        collected_on,
+        activity_id: body.activity_id,
+        participant_ids: body.participant_ids,
+        attributes: body.attributes,
+        media: None,
+        cue_timings: None,
+    };
+    let source = state.store.add_source(programme.id, &new, Some(user.id)).await?;
+    Ok((StatusCode::CREATED, ApiJson(SourceBody { source, original_text: None })))
+}
+
+/// One source: redacted text for everyone; `original_text` for researchers where consent allows.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/sources/{id}", tag = "voice",
+    params(("slug" = String, Path, description = "The programme's slug"), ("id" = i64, Path, description = "The source's id")),
+    responses((status = 200, body = SourceBody), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn get_source(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+) -> Result<ApiJson<SourceBody>, ApiError> {
+    let programme = programme_at(&state, &slug).await?;
+    let source = state.store.source(programme.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let original_text = if heard_domain::governance::permits(Some(user.role), Action::ViewOriginalText)
+        && source.consented_to(ConsentPurpose::Research)
+    {
+        state.store.record_audit(Some(user.id), "source.original_viewed", &format!("source {}", source.id)).await?;
+        Some(source.text.original().to_owned())
+    } else {
+        None
+    };
+    Ok(ApiJson(SourceBody { source, original_text }))
+}
+
+/// What to search for, and the filters; every filter may be left out.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SearchRequest {
+    /// Words, all of which must appear; "double quotes" for a phrase. At most 200 characters.
+    pub q: String,
+    #[serde(default)]
+    pub programme: Option<String>,
+    #[serde(default)]
+    pub kind: Option<SourceKind>,
+    #[serde(default)]
+    pub participant_kind: Option<ParticipantKind>,
+    #[serde(default)]
+    pub activity_id: Option<i64>,
+    /// `YYYY-MM-DD`: collected on or after.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`: collected on or before.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// An attribute (imported column or story form question) and the value it must have.
+    #[serde(default)]
+    pub attribute: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    /// From 1.
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+/// Full-text search over redacted text, ranked. Snippets mark matches with U+E001 and U+E002.
+/// A POST so that what is searched for never appears in a URL.
+#[utoipa::path(post, path = "/api/v1/search", tag = "voice", request_body = SearchRequest,
+    responses((status = 200, body = SearchResults), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody, description = "No such programme"),
+        (status = 422, body = ApiErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SearchRequest>,
+) -> Result<ApiJson<SearchResults>, ApiError> {
+    let mut errors = Collector::new();
+    let query = errors.take(SearchQuery::parse("q", &body.q));
+    let date = |errors: &mut Collector, field: &str, raw: &Option<String>| match raw.as_deref() {
+        None | Some("") => None,
+        Some(raw) => errors.take(dates::parse_iso(field, raw)),
+    };
+    let from = date(&mut errors, "from", &body.from);
+    let to = date(&mut errors, "to", &body.to);
+    let attribute = match (body.attribute, body.value) {
+        (Some(name), Some(value)) => Some((name, value)),
+        (None, None) => None,
+        _ => {
+            errors.push("attribute", "Give both attribute and value, or neither");
+            None
+        }
+    };
+    errors.finish(|| ())?;
+    let Some(query) = query else { return Err(Invalid::one("q", "Enter what to search for").into()) };
+    let programme_id = match body.programme.as_deref() {
+        Some(slug) => Some(programme_at(&state, slug).await?.id),
+        None => None,
+    };
+    let filters = SearchFilters {
+        programme_id,
+        kind: body.kind,
+        participant_kind: body.participant_kind,
+        activity_id: body.activity_id,
+        from,
+        to,
+        attribute,
+    };
+    let page = body.page.unwrap_or(1).max(1);
+    Ok(ApiJson(state.store.search(&query, &filters, page - 1).await?))
 }
