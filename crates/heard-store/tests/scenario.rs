@@ -728,6 +728,8 @@ async fn scenario(store: &Store) {
     assert_eq!(store.search(&query("saved"), &north, 0).await.unwrap().total, 1);
     let south = SearchFilters { attribute: Some(("ward".into(), "South".into())), ..Default::default() };
     assert_eq!(store.search(&query("saved"), &south, 0).await.unwrap().total, 0);
+    let quoted = SearchFilters { attribute: Some(("wa\"rd'$.x".into(), "North".into())), ..Default::default() };
+    assert_eq!(store.search(&query("saved"), &quoted, 0).await.unwrap().total, 0, "any attribute name is safe");
     let at_workshop =
         SearchFilters { activity_id: Some(workshop.id), programme_id: Some(early.id), ..Default::default() };
     let (listed, total) = store.sources(&at_workshop, 0).await.unwrap();

@@ -248,24 +248,24 @@ const SUMMARY_COLUMNS: &str = "s.id, s.programme_id, p.slug AS programme_slug, p
 /// The filters as SQL conditions on `s` (sources), numbered from `$first`; every filter is bound,
 /// `NULL` meaning "any". `date` is the backend's cast for a date parameter.
 fn filter_conditions(first: usize, date: &str) -> String {
-    let n = |i: usize| first + i;
+    let [programme, kind, participant_kind, activity, from, to, key, value] =
+        std::array::from_fn::<String, 8, _>(|i| format!("${}", first + i));
+    // Any key at all, quotes included: SQLite's json_each rather than a JSON path built from it.
+    let attribute = if date.is_empty() {
+        format!("EXISTS (SELECT 1 FROM json_each(s.attributes) a WHERE a.key = {key} AND a.value = {value})")
+    } else {
+        format!("(s.attributes::jsonb ->> {key}) = {value}")
+    };
     format!(
-        "($1_ IS NULL OR s.programme_id = $1_) AND ($2_ IS NULL OR s.kind = $2_) \
-         AND ($3_ IS NULL OR EXISTS (SELECT 1 FROM source_participants sp JOIN participants pa ON pa.id = sp.participant_id \
-              WHERE sp.source_id = s.id AND pa.kind = $3_)) \
-         AND ($4_ IS NULL OR s.activity_id = $4_) \
-         AND ($5_{date} IS NULL OR s.collected_on >= $5_{date}) AND ($6_{date} IS NULL OR s.collected_on <= $6_{date}) \
-         AND ($7_ IS NULL OR {attribute} = $8_)",
-        attribute = if date.is_empty() { "json_extract(s.attributes, '$.\"' || $7_ || '\"')" } else { "(s.attributes::jsonb ->> $7_)" },
+        "({programme} IS NULL OR s.programme_id = {programme}) AND ({kind} IS NULL OR s.kind = {kind}) \
+         AND ({participant_kind} IS NULL OR EXISTS (SELECT 1 FROM source_participants sp \
+              JOIN participants pa ON pa.id = sp.participant_id \
+              WHERE sp.source_id = s.id AND pa.kind = {participant_kind})) \
+         AND ({activity} IS NULL OR s.activity_id = {activity}) \
+         AND ({from}{date} IS NULL OR s.collected_on >= {from}{date}) \
+         AND ({to}{date} IS NULL OR s.collected_on <= {to}{date}) \
+         AND ({key} IS NULL OR {attribute})"
     )
-    .replace("$1_", &format!("${}", n(0)))
-    .replace("$2_", &format!("${}", n(1)))
-    .replace("$3_", &format!("${}", n(2)))
-    .replace("$4_", &format!("${}", n(3)))
-    .replace("$5_", &format!("${}", n(4)))
-    .replace("$6_", &format!("${}", n(5)))
-    .replace("$7_", &format!("${}", n(6)))
-    .replace("$8_", &format!("${}", n(7)))
 }
 
 /// Binds [`filter_conditions`]'s eight parameters in order.
