@@ -245,46 +245,69 @@ const SOURCE_SELECT: &str = "SELECT s.id, s.programme_id, s.activity_id, a.title
 const SUMMARY_COLUMNS: &str = "s.id, s.programme_id, p.slug AS programme_slug, p.name AS programme_name, s.kind, \
      s.title, s.collected_on, substr(s.redacted_text, 1, 240) AS preview, (s.media_address IS NOT NULL) AS has_media";
 
-/// The filters as SQL conditions on `s` (sources), numbered from `$first`; every filter is bound,
-/// `NULL` meaning "any". `date` is the backend's cast for a date parameter.
-fn filter_conditions(first: usize, date: &str) -> String {
-    let [programme, kind, participant_kind, activity, from, to, key, value] =
-        std::array::from_fn::<String, 8, _>(|i| format!("${}", first + i));
-    // Any key at all, quotes included: SQLite's json_each rather than a JSON path built from it.
-    let attribute = if date.is_empty() {
-        format!("EXISTS (SELECT 1 FROM json_each(s.attributes) a WHERE a.key = {key} AND a.value = {value})")
-    } else {
-        format!("(s.attributes::jsonb ->> {key}) = {value}")
-    };
-    format!(
-        "({programme} IS NULL OR s.programme_id = {programme}) AND ({kind} IS NULL OR s.kind = {kind}) \
-         AND ({participant_kind} IS NULL OR EXISTS (SELECT 1 FROM source_participants sp \
-              JOIN participants pa ON pa.id = sp.participant_id \
-              WHERE sp.source_id = s.id AND pa.kind = {participant_kind})) \
-         AND ({activity} IS NULL OR s.activity_id = {activity}) \
-         AND ({from}{date} IS NULL OR s.collected_on >= {from}{date}) \
-         AND ({to}{date} IS NULL OR s.collected_on <= {to}{date}) \
-         AND ({key} IS NULL OR {attribute})"
-    )
+/// A value a filter binds.
+enum FilterValue {
+    Id(i64),
+    Text(String),
+    Date(Date),
 }
 
-/// Binds [`filter_conditions`]'s eight parameters in order.
+/// The filters given, as SQL conditions on `s` (sources) with their values. Only the filters
+/// given appear, so the planner can use an index for them and the query reads no column it does not
+/// need; placeholders are numbered from `$first`. `date` is the backend's cast for a date.
+fn filter_conditions(filters: &SearchFilters, first: usize, date: &str) -> (String, Vec<FilterValue>) {
+    let mut sql = vec!["1 = 1".to_owned()];
+    let mut values = Vec::new();
+    let mut next = |value: FilterValue| {
+        values.push(value);
+        format!("${}", first + values.len() - 1)
+    };
+    if let Some(id) = filters.programme_id {
+        sql.push(format!("s.programme_id = {}", next(FilterValue::Id(id))));
+    }
+    if let Some(kind) = filters.kind {
+        sql.push(format!("s.kind = {}", next(FilterValue::Text(kind.code().to_owned()))));
+    }
+    if let Some(kind) = filters.participant_kind {
+        sql.push(format!(
+            "EXISTS (SELECT 1 FROM source_participants sp JOIN participants pa ON pa.id = sp.participant_id \
+             WHERE sp.source_id = s.id AND pa.kind = {})",
+            next(FilterValue::Text(kind.code().to_owned()))
+        ));
+    }
+    if let Some(id) = filters.activity_id {
+        sql.push(format!("s.activity_id = {}", next(FilterValue::Id(id))));
+    }
+    if let Some(from) = filters.from {
+        sql.push(format!("s.collected_on >= {}{date}", next(FilterValue::Date(from))));
+    }
+    if let Some(to) = filters.to {
+        sql.push(format!("s.collected_on <= {}{date}", next(FilterValue::Date(to))));
+    }
+    if let Some((key, value)) = &filters.attribute {
+        let (key, value) = (next(FilterValue::Text(key.clone())), next(FilterValue::Text(value.clone())));
+        // Any key at all, quotes included: SQLite's json_each rather than a JSON path built from it.
+        sql.push(if date.is_empty() {
+            format!("EXISTS (SELECT 1 FROM json_each(s.attributes) a WHERE a.key = {key} AND a.value = {value})")
+        } else {
+            format!("(s.attributes::jsonb ->> {key}) = {value}")
+        });
+    }
+    (sql.join(" AND "), values)
+}
+
+/// Binds [`filter_conditions`]'s values in order.
 macro_rules! bind_filters {
-    ($query:expr, $filters:expr) => {{
-        let f = $filters;
-        let (key, value) = match &f.attribute {
-            Some((k, v)) => (Some(k.clone()), Some(v.clone())),
-            None => (None, None),
-        };
-        $query
-            .bind(f.programme_id)
-            .bind(f.kind.map(|k| k.code()))
-            .bind(f.participant_kind.map(|k| k.code()))
-            .bind(f.activity_id)
-            .bind(f.from)
-            .bind(f.to)
-            .bind(key)
-            .bind(value)
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values {
+            query = match value {
+                FilterValue::Id(id) => query.bind(*id),
+                FilterValue::Text(text) => query.bind(text.clone()),
+                FilterValue::Date(date) => query.bind(*date),
+            };
+        }
+        query
     }};
 }
 
@@ -510,26 +533,21 @@ per_backend! {
         page: i64,
         date_cast: &str,
     ) -> Result<(Vec<SourceSummary>, i64), StoreError> {
-        let conditions = filter_conditions(1, date_cast);
+        // $1 and $2 are the page; the filters follow.
+        let (conditions, values) = filter_conditions(filters, 3, date_cast);
         let sql_rows = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM sources s JOIN programmes p ON p.id = s.programme_id WHERE {conditions}
-                 ORDER BY s.collected_on DESC, s.id DESC LIMIT $9 OFFSET $10"
-            );
+            "SELECT {SUMMARY_COLUMNS} FROM sources s JOIN programmes p ON p.id = s.programme_id WHERE {conditions}
+             ORDER BY s.collected_on DESC, s.id DESC LIMIT $1 OFFSET $2"
+        );
         let rows: Vec<SummaryRow> = bind_filters!(
-            sqlx::query_as::<_, SummaryRow>(&sql_rows),
-            filters
+            sqlx::query_as::<_, SummaryRow>(&sql_rows).bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE),
+            &values
         )
-        .bind(PAGE_SIZE)
-        .bind(page.max(0) * PAGE_SIZE)
         .fetch_all(pool)
         .await?;
+        let (conditions, values) = filter_conditions(filters, 1, date_cast);
         let sql_total = format!("SELECT COUNT(*) FROM sources s WHERE {conditions}");
-        let total: i64 = bind_filters!(
-            sqlx::query_scalar::<_, i64>(&sql_total),
-            filters
-        )
-        .fetch_one(pool)
-        .await?;
+        let total: i64 = bind_filters!(sqlx::query_scalar::<_, i64>(&sql_total), &values).fetch_one(pool).await?;
         Ok((rows.into_iter().map(SummaryRow::into_summary).collect::<Result<_, _>>()?, total))
     }
 
@@ -624,46 +642,43 @@ async fn search_sqlite(
     filters: &SearchFilters,
     page: i64,
 ) -> Result<SearchResults, StoreError> {
-    let conditions = filter_conditions(2, "");
+    // $1 is the query, $2 and $3 the limit and offset; the filters follow.
+    let (conditions, values) = filter_conditions(filters, 4, "");
     let matched = fts5_query(query);
     // Counting up to COUNT_LIMIT + 1 matches is cheap (FTS5 reads the index in rowid order and
     // stops). Ranking is not: bm25 reads every matching term's whole doclist for its document
     // frequency, so a word in most of a million sources costs tens of milliseconds whatever the
     // LIMIT. So: when few enough match, rank them all by bm25 (exact); when more match, show the
     // newest first and say so, and the searcher narrows with words or filters to get a ranking.
+    // CROSS JOIN keeps the index walk outermost: left to itself, SQLite's planner may scan a
+    // programme's sources and probe the index for each (70 times slower on a million sources).
     let sql_total = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM sources_search JOIN sources s ON s.id = sources_search.rowid
-             WHERE sources_search MATCH $1 AND {conditions} LIMIT $10)"
+        "SELECT COUNT(*) FROM (SELECT 1 FROM sources_search CROSS JOIN sources s ON s.id = sources_search.rowid
+             WHERE sources_search MATCH $1 AND {conditions} LIMIT $2 OFFSET $3)"
     );
-    let total: i64 = bind_filters!(sqlx::query_scalar::<_, i64>(&sql_total).bind(&matched), filters)
-        .bind(COUNT_LIMIT + 1)
-        .fetch_one(pool)
-        .await?;
+    let total: i64 = bind_filters!(
+        sqlx::query_scalar::<_, i64>(&sql_total).bind(&matched).bind(COUNT_LIMIT + 1).bind(0_i64),
+        &values
+    )
+    .fetch_one(pool)
+    .await?;
     let by_relevance = total <= COUNT_LIMIT;
-    // Lower scores first: bm25 (FTS5's `rank`, better matches more negative), or minus the id.
-    // Newest first is written as `rowid DESC` so FTS5 reads its index backwards and stops early.
-    let (score, order) = if by_relevance {
-        ("sources_search.rank", "sources_search.rank, s.id")
-    } else {
-        ("-sources_search.rowid", "sources_search.rowid DESC")
-    };
-    // Only the page's rows get a snippet and their summary columns (CROSS JOIN keeps that order).
+    // Newest first is written as `rowid DESC` so FTS5 reads its index backwards and stops after
+    // the page. The snippet is made in the same walk: joining back to the index for it afterwards
+    // would run the whole query again for each row.
+    let order = if by_relevance { "sources_search.rank, s.id" } else { "sources_search.rowid DESC" };
     let sql_hits = format!(
-        "WITH top AS (SELECT sources_search.rowid AS id, {score} AS score
-                      FROM sources_search JOIN sources s ON s.id = sources_search.rowid
-                      WHERE sources_search MATCH $1 AND {conditions}
-                      ORDER BY {order} LIMIT $10 OFFSET $11)
-         SELECT {SUMMARY_COLUMNS}, snippet(sources_search, 0, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet
-         FROM top CROSS JOIN sources_search ON sources_search.rowid = top.id CROSS JOIN sources s ON s.id = top.id
-         JOIN programmes p ON p.id = s.programme_id
-         WHERE sources_search MATCH $1
-         ORDER BY top.score, s.id"
+        "SELECT {SUMMARY_COLUMNS}, snippet(sources_search, 0, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet
+         FROM sources_search CROSS JOIN sources s ON s.id = sources_search.rowid JOIN programmes p ON p.id = s.programme_id
+         WHERE sources_search MATCH $1 AND {conditions}
+         ORDER BY {order} LIMIT $2 OFFSET $3"
     );
-    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
-        .bind(PAGE_SIZE)
-        .bind(page.max(0) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await?;
+    let hits: Vec<HitRow> = bind_filters!(
+        sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched).bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE),
+        &values
+    )
+    .fetch_all(pool)
+    .await?;
     results(hits, total, by_relevance)
 }
 
@@ -673,17 +688,20 @@ async fn search_postgres(
     filters: &SearchFilters,
     page: i64,
 ) -> Result<SearchResults, StoreError> {
-    let conditions = filter_conditions(2, "::date");
+    // $1 is the query, $2 and $3 the limit and offset; the filters follow.
+    let (conditions, values) = filter_conditions(filters, 4, "::date");
     let matched = websearch_query(query);
     // As on SQLite: rank by ts_rank when few enough match; otherwise newest first.
     let sql_total = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM sources s WHERE s.search_vector @@ websearch_to_tsquery('heard', $1)
-             AND {conditions} LIMIT $10) AS matched"
+             AND {conditions} LIMIT $2 OFFSET $3) AS matched"
     );
-    let total: i64 = bind_filters!(sqlx::query_scalar::<_, i64>(&sql_total).bind(&matched), filters)
-        .bind(COUNT_LIMIT + 1)
-        .fetch_one(pool)
-        .await?;
+    let total: i64 = bind_filters!(
+        sqlx::query_scalar::<_, i64>(&sql_total).bind(&matched).bind(COUNT_LIMIT + 1).bind(0_i64),
+        &values
+    )
+    .fetch_one(pool)
+    .await?;
     let by_relevance = total <= COUNT_LIMIT;
     let (rank, order) =
         if by_relevance { ("ts_rank(s.search_vector, q.q)", "rank DESC, s.id") } else { ("0::real", "s.id DESC") };
@@ -695,16 +713,17 @@ async fn search_postgres(
         "WITH q AS (SELECT websearch_to_tsquery('heard', $1) AS q),
              top AS (SELECT s.id, {rank} AS rank FROM sources s, q
                      WHERE s.search_vector @@ q.q AND {conditions}
-                     ORDER BY {order} LIMIT $10 OFFSET $11)
+                     ORDER BY {order} LIMIT $2 OFFSET $3)
              SELECT {SUMMARY_COLUMNS}, ts_headline('heard', s.redacted_text, q.q, '{options}') AS snippet
              FROM top JOIN sources s ON s.id = top.id JOIN programmes p ON p.id = s.programme_id, q
              ORDER BY {outer_order}"
     );
-    let hits: Vec<HitRow> = bind_filters!(sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched), filters)
-        .bind(PAGE_SIZE)
-        .bind(page.max(0) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await?;
+    let hits: Vec<HitRow> = bind_filters!(
+        sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched).bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE),
+        &values
+    )
+    .fetch_all(pool)
+    .await?;
     results(hits, total, by_relevance)
 }
 
