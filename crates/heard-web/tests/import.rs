@@ -172,3 +172,25 @@ async fn a_forged_or_garbled_upload_is_refused_without_importing() {
     assert!(response.status().is_client_error(), "{}", response.status());
     assert_eq!(found(&app, "primrose").await, 0);
 }
+
+#[tokio::test]
+async fn columns_named_otherwise_are_mapped_on_the_form() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in(Role::Researcher).await;
+    let file = "Comment text,When,Who\n\
+                The tulip playgroup was warm,2024-04-02,Tulip Parent\n";
+    // Without the mapping the text column is not found, and nothing is imported.
+    let response = upload(&browser, &app, &[], ("survey.csv", file.as_bytes().to_vec())).await;
+    let page = response.text().await.expect("a body");
+    assert!(page.contains("text"), "the report names the missing column: {page}");
+    assert_eq!(found(&app, "tulip").await, 0);
+    let fields = [("column_text", "Comment text"), ("column_date", "When"), ("column_pseudonym", "Who")];
+    let response = upload(&browser, &app, &fields, ("survey.csv", file.as_bytes().to_vec())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.expect("a body");
+    assert!(page.contains("1 source imported") || page.contains("1 sources imported"), "{page}");
+    assert_eq!(found(&app, "tulip").await, 1);
+    let programme = app.store.programme(PROGRAMME).await.expect("store").expect("programme");
+    let people = app.store.participants(programme.id).await.expect("store");
+    assert!(people.iter().any(|p| p.pseudonym == "Tulip Parent"), "the pseudonym column was read");
+}

@@ -390,6 +390,10 @@ async fn a_researcher_adds_a_source_reviews_its_redaction_and_everyone_else_read
     assert!(found.contains(&format!("/programmes/dementia/sources/{id}")));
     assert!(search_page(&commissioner, "900777").await.contains("0 sources found"), "hidden words are not found");
     assert!(search_page(&commissioner, "Brookside").await.contains("0 sources found"));
+    let bad = commissioner.submit("/search", "/search", &[("q", "memory"), ("activity", "x"), ("to.day", "1")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.expect("a page");
+    assert!(bad.contains("Choose an activity") && bad.contains("href=\"#to\""), "{bad}");
     let viewer = app.signed_in(Role::Viewer).await;
     assert_eq!(viewer.get(&location).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(viewer.get("/search").await.status(), StatusCode::FORBIDDEN);

@@ -74,6 +74,42 @@ struct Upload {
     too_large: bool,
     skip_invalid: bool,
     kind: String,
+    /// The columns named otherwise than the defaults, by field (`column_text`, `column_date`...).
+    columns: Vec<(String, String)>,
+    sheet: String,
+}
+
+/// The fields whose column the form can name, as the mapping and the form call them.
+const MAPPED_FIELDS: [&str; 6] = ["text", "kind", "date", "pseudonym", "participant_kind", "title"];
+
+/// Where each field is read from: the defaults, with any column the form named instead.
+#[derive(Clone)]
+struct Reading {
+    mapping: ColumnMapping,
+    sheet: Option<String>,
+    kind: SourceKind,
+}
+
+impl Upload {
+    fn mapping(&self) -> ColumnMapping {
+        let mut mapping = ColumnMapping::default();
+        for (field, column) in &self.columns {
+            let column = column.trim().to_owned();
+            if column.is_empty() {
+                continue;
+            }
+            match field.as_str() {
+                "text" => mapping.text = column,
+                "kind" => mapping.kind = Some(column),
+                "date" => mapping.date = Some(column),
+                "pseudonym" => mapping.participant_pseudonym = Some(column),
+                "participant_kind" => mapping.participant_kind = Some(column),
+                "title" => mapping.title = Some(column),
+                _ => {}
+            }
+        }
+        mapping
+    }
 }
 
 enum Stop {
@@ -121,6 +157,7 @@ async fn import(
     if upload.too_large {
         return render_form(&page, &programme, StatusCode::PAYLOAD_TOO_LARGE, Some(&too_large()));
     }
+    let mapping = upload.mapping();
     let Some((file_name, file)) = upload.file else {
         let invalid = Invalid::one("file", "Select a file to import: CSV, XLSX or JSON Lines");
         return render_form(&page, &programme, StatusCode::UNPROCESSABLE_ENTITY, Some(&invalid));
@@ -139,17 +176,20 @@ async fn import(
             }
         },
     };
+    let sheet = upload.sheet.trim();
+    let reading = Reading { mapping, sheet: (!sheet.is_empty()).then(|| sheet.to_owned()), kind };
     let user = page.user()?.id;
     let file = std::sync::Arc::new(file);
 
     // First pass: check every row, and note the pseudonyms the redactor must know.
     let checking = std::sync::Arc::clone(&file);
+    let check_reading = reading.clone();
     let checked = tokio::task::spawn_blocking(move || {
         let mut problems = Vec::new();
         let mut pseudonyms = BTreeSet::new();
         let mut rows = 0u64;
         let mut bad_rows = BTreeSet::new();
-        read_file(&checking, format, kind, |item| match item {
+        read_file(&checking, format, &check_reading, |item| match item {
             Ok(row) => {
                 rows += 1;
                 if let Some((pseudonym, _)) = row.participant {
@@ -182,7 +222,7 @@ async fn import(
     };
     let outcome = state
         .store
-        .import_sources(programme.id, stream_rows(file, format, kind), &options, Some(user), &|_| {})
+        .import_sources(programme.id, stream_rows(file, format, reading), &options, Some(user), &|_| {})
         .await?;
     problems.extend(outcome.problems.iter().cloned());
     problems.sort_by_key(|p| p.row);
@@ -249,6 +289,12 @@ async fn read_upload(multipart: &mut Multipart, expected_token: &str, upload: &m
             }
             "skip_invalid" => upload.skip_invalid = read_text(&mut field).await? == "yes",
             "kind" => upload.kind = read_text(&mut field).await?,
+            "sheet" => upload.sheet = read_text(&mut field).await?,
+            other if other.strip_prefix("column_").is_some_and(|f| MAPPED_FIELDS.contains(&f)) => {
+                let field_name = other.trim_start_matches("column_").to_owned();
+                let column = read_text(&mut field).await?;
+                upload.columns.push((field_name, column));
+            }
             _ => drain(&mut field, FORM_ALLOWANCE).await?,
         }
     }
@@ -305,20 +351,19 @@ async fn drain(field: &mut Field<'_>, limit: u64) -> Result<(), Stop> {
 }
 
 /// Reads the uploaded file from its start, handing each row or problem to `each`. An XLSX
-/// workbook's first sheet.
+/// workbook's named sheet, or its first.
 fn read_file(
     file: &tempfile::NamedTempFile,
     format: ImportFormat,
-    kind: SourceKind,
+    reading: &Reading,
     each: impl FnMut(Result<SourceRow, Problem>),
 ) -> std::io::Result<()> {
     let mut reader = file.reopen()?;
     reader.rewind()?;
     let reader = BufReader::with_capacity(1 << 20, reader);
-    let mapping = ColumnMapping::default();
     match format {
-        ImportFormat::Xlsx => read_sheet(reader, None, &mapping, kind, each),
-        _ => read_each(reader, format, &mapping, kind, each),
+        ImportFormat::Xlsx => read_sheet(reader, reading.sheet.as_deref(), &reading.mapping, reading.kind, each),
+        _ => read_each(reader, format, &reading.mapping, reading.kind, each),
     }
     Ok(())
 }
@@ -327,12 +372,12 @@ fn read_file(
 fn stream_rows(
     file: std::sync::Arc<tempfile::NamedTempFile>,
     format: ImportFormat,
-    kind: SourceKind,
+    reading: Reading,
 ) -> std::sync::mpsc::IntoIter<SourceRow> {
     let (sender, receiver) = std::sync::mpsc::sync_channel(4096);
     std::thread::spawn(move || {
         // The first pass read this file; nothing new can go wrong but the disk.
-        let _ = read_file(&file, format, kind, |item| {
+        let _ = read_file(&file, format, &reading, |item| {
             if let Ok(row) = item {
                 let _ = sender.send(row);
             }

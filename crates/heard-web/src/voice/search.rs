@@ -28,14 +28,17 @@ fn form_values(form: &FormFields) -> Value {
 }
 
 async fn render(state: &AppState, page: &Page, ctx: Value, invalid: Option<&Invalid>) -> PageResult {
-    let programmes: Vec<Value> = state
-        .store
-        .programmes()
-        .await?
-        .into_iter()
-        .map(|p| context! { value => p.programme.id, text => p.programme.name })
-        .collect();
-    let ctx = context! { programmes, ..ctx };
+    let mut programmes = Vec::new();
+    let mut activities = Vec::new();
+    for summary in state.store.programmes().await? {
+        let programme = summary.programme;
+        for activity in state.store.activities(programme.id).await? {
+            activities
+                .push(context! { value => activity.id, text => format!("{}: {}", programme.name, activity.title) });
+        }
+        programmes.push(context! { value => programme.id, text => programme.name });
+    }
+    let ctx = context! { programmes, activities, ..ctx };
     match invalid {
         Some(invalid_input) => unprocessable(page.render_invalid("voice/search.html", ctx, invalid_input)),
         None => Ok(page.render("voice/search.html", ctx)?.into_response()),
@@ -59,6 +62,9 @@ fn parse(form: &FormFields) -> Result<(SearchQuery, SearchFilters), Invalid> {
     };
     let programme_id = optional(&mut errors, "programme", &|raw| {
         raw.parse().map_err(|_| Invalid::one("programme", "Choose a programme"))
+    });
+    let activity_id = optional(&mut errors, "activity", &|raw| {
+        raw.parse().map_err(|_| Invalid::one("activity", "Choose an activity"))
     });
     let kind = match form.get("kind").trim() {
         "" => None,
@@ -85,7 +91,7 @@ fn parse(form: &FormFields) -> Result<(SearchQuery, SearchFilters), Invalid> {
     };
     errors.finish(|| ())?;
     let query = query.ok_or_else(|| Invalid::one("q", "Enter what to search for"))?;
-    let filters = SearchFilters { programme_id, kind, participant_kind, activity_id: None, from, to, attribute };
+    let filters = SearchFilters { programme_id, kind, participant_kind, activity_id, from, to, attribute };
     Ok((query, filters))
 }
 
