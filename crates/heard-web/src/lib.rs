@@ -9,6 +9,7 @@ mod error;
 mod governance;
 mod health;
 mod journeys;
+mod multipart;
 mod openapi;
 mod render;
 mod routes;

@@ -70,6 +70,15 @@ pub fn source_title(field: &str, raw: &str) -> Result<Option<String>, Invalid> {
     Ok(title)
 }
 
+/// The title a source gets when none is given: its kind, and its date if it has one
+/// ("Story of 10 March 2014").
+pub fn default_title(kind: SourceKind, collected_on: Option<time::Date>) -> String {
+    match collected_on {
+        Some(date) => format!("{} of {}", kind.label(), crate::dates::display(date)),
+        None => kind.label().to_owned(),
+    }
+}
+
 /// A span a researcher marks by hand, in characters of the original text: `start` counts from 0,
 /// `end` is exclusive. Checked against the text's length.
 pub fn marked_span(text_chars: usize, start: &str, end: &str) -> Result<(usize, usize), Invalid> {
@@ -139,6 +148,15 @@ mod tests {
         assert!(source_text("text", &long).unwrap_err().0[0].message.contains("100000"));
         assert!(source_text("text", "a\u{0}b").is_err());
         assert!(source_text("text", &"é".repeat(MAX_TEXT_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn a_source_without_a_title_is_named_by_kind_and_date() {
+        assert_eq!(
+            default_title(SourceKind::Story, Some(time::macros::date!(2014 - 03 - 10))),
+            "Story of 10 March 2014"
+        );
+        assert_eq!(default_title(SourceKind::FieldNote, None), "Field note");
     }
 
     #[test]

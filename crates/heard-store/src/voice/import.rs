@@ -14,7 +14,7 @@ use heard_analysis::voice::redaction::Redactor;
 use heard_analysis::voice::screening::spans_to_json;
 use heard_domain::voice::import::{Problem, SourceRow};
 use heard_domain::voice::participants::{ParticipantKind, Pseudonym};
-use heard_domain::voice::sources::{SourceKind, source_text, source_title};
+use heard_domain::voice::sources::{SourceKind, default_title, source_text, source_title};
 use time::Date;
 
 use crate::{Store, StoreError, decode, now};
@@ -75,14 +75,6 @@ fn participant_kind(raw: &str) -> Option<ParticipantKind> {
         |text: &str| -> String { text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
     let wanted = squash(raw);
     ParticipantKind::ALL.iter().copied().find(|kind| squash(kind.code()) == wanted || squash(kind.label()) == wanted)
-}
-
-/// The title a source gets when none is given, as `Store::add_source` makes it.
-fn default_title(kind: SourceKind, collected_on: Option<Date>) -> String {
-    match collected_on {
-        Some(date) => format!("{} of {}", kind.label(), heard_domain::dates::display(date)),
-        None => kind.label().to_owned(),
-    }
 }
 
 /// Checks one row and, unless `redactor` is `None` (a dry run), redacts its text.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use heard_analysis::voice::redaction::{PiiKind, Span};
 use heard_analysis::voice::screening::{Review, Screened, spans_from_json, spans_to_json};
 use heard_domain::voice::participants::{ConsentPurpose, ParticipantKind};
-use heard_domain::voice::sources::{ReviewDecision, SearchQuery, SourceKind};
+use heard_domain::voice::sources::{ReviewDecision, SearchQuery, SourceKind, default_title};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -309,14 +309,6 @@ macro_rules! bind_filters {
         }
         query
     }};
-}
-
-/// The title a source gets when none is given: its kind, and its date if it has one.
-fn default_title(kind: SourceKind, collected_on: Option<Date>) -> String {
-    match collected_on {
-        Some(date) => format!("{} of {}", kind.label(), heard_domain::dates::display(date)),
-        None => kind.label().to_owned(),
-    }
 }
 
 fn timings_to_json(timings: &[(u64, u64)]) -> String {

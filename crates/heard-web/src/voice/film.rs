@@ -26,6 +26,7 @@ use crate::AppState;
 use crate::csrf::{self, FormFields};
 use crate::error::{PageError, PagePath};
 use crate::journeys::find_programme;
+use crate::multipart::{CheckedForm, FormProblem, drain, read_bytes, read_text};
 use crate::render::{self, Flash, Page, PageResult, see_other};
 use crate::routes::Route;
 use crate::voice::screen;
@@ -83,8 +84,7 @@ fn clock(ms: u64) -> String {
 /// Room in an upload for everything but the recording: the transcript (at most 5 MB) and the
 /// other fields. A body longer than the recording's limit and this is refused before it is read.
 const FORM_ALLOWANCE: u64 = transcript::MAX_BYTES as u64 + 1024 * 1024;
-/// The longest text field (title, a participant's id) and the most fields a form may send.
-const MAX_FIELD_BYTES: usize = 4096;
+/// The most fields a form may send (one per participant ticked, and a few more).
 const MAX_FIELDS: usize = 1000;
 
 /// "200 MB", or "97 KB" for a limit under a megabyte (whole units, rounded down).
@@ -168,6 +168,15 @@ enum Stop {
     Unreadable,
     /// The media store failed.
     Storage(MediaError),
+}
+
+impl From<FormProblem> for Stop {
+    fn from(problem: FormProblem) -> Self {
+        match problem {
+            FormProblem::Expired => Stop::Expired,
+            FormProblem::Unreadable => Stop::Unreadable,
+        }
+    }
 }
 
 impl From<Stop> for PageError {
@@ -256,22 +265,9 @@ async fn read_upload(
     limit: u64,
     upload: &mut Upload,
 ) -> Result<(), Stop> {
-    let mut token_checked = false;
-    let mut count = 0;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| Stop::Unreadable)? {
-        count += 1;
-        if count > MAX_FIELDS {
-            return Err(Stop::Unreadable);
-        }
+    let mut form = CheckedForm::open(multipart, expected_token, MAX_FIELDS).await?;
+    while let Some(mut field) = form.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
-        if !token_checked {
-            // Tokens are 256 random bits bound to one session; a timing side channel cannot guess one.
-            if name != "csrf_token" || read_text(&mut field).await? != expected_token {
-                return Err(Stop::Expired);
-            }
-            token_checked = true;
-            continue;
-        }
         match name.as_str() {
             "media" if matches!(upload.recording, Recording::Missing) => {
                 upload.recording = read_recording(state, field, limit).await?;
@@ -293,40 +289,6 @@ async fn read_upload(
                 upload.fields.set(&name, value);
             }
             _ => drain(&mut field, FORM_ALLOWANCE).await?,
-        }
-    }
-    if !token_checked {
-        return Err(Stop::Expired);
-    }
-    Ok(())
-}
-
-/// A text field, at most [`MAX_FIELD_BYTES`].
-async fn read_text(field: &mut Field<'_>) -> Result<String, Stop> {
-    let bytes = read_bytes(field, MAX_FIELD_BYTES).await?.ok_or(Stop::Unreadable)?;
-    String::from_utf8(bytes).map_err(|_| Stop::Unreadable)
-}
-
-/// A field's bytes, or `None` if there are more than `limit`.
-async fn read_bytes(field: &mut Field<'_>, limit: usize) -> Result<Option<Vec<u8>>, Stop> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|_| Stop::Unreadable)? {
-        if bytes.len() + chunk.len() > limit {
-            return Ok(None);
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(Some(bytes))
-}
-
-/// Reads and drops the rest of a field, so the answer reaches a browser that is still sending;
-/// gives up past `limit` bytes.
-async fn drain(field: &mut Field<'_>, limit: u64) -> Result<(), Stop> {
-    let mut drained = 0u64;
-    while let Some(chunk) = field.chunk().await.map_err(|_| Stop::Unreadable)? {
-        drained += chunk.len() as u64;
-        if drained > limit {
-            return Err(Stop::Unreadable);
         }
     }
     Ok(())

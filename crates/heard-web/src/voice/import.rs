@@ -24,6 +24,7 @@ use crate::AppState;
 use crate::csrf;
 use crate::error::{PageError, PagePath};
 use crate::journeys::find_programme;
+use crate::multipart::{CheckedForm, FormProblem, drain, read_text};
 use crate::render::{Page, PageResult};
 use crate::routes::Route;
 
@@ -32,7 +33,7 @@ use crate::routes::Route;
 pub const MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
 /// Room for the form's other fields and the multipart framing.
 const FORM_ALLOWANCE: u64 = 64 * 1024;
-const MAX_FIELD_BYTES: usize = 4096;
+/// The most fields the form may send besides its token.
 const MAX_FIELDS: usize = 20;
 /// Problems listed on the report page; a file with more says how many more there are.
 const SHOWN_PROBLEMS: usize = 500;
@@ -116,6 +117,15 @@ enum Stop {
     Expired,
     Unreadable,
     Storage(std::io::Error),
+}
+
+impl From<FormProblem> for Stop {
+    fn from(problem: FormProblem) -> Self {
+        match problem {
+            FormProblem::Expired => Stop::Expired,
+            FormProblem::Unreadable => Stop::Unreadable,
+        }
+    }
 }
 
 impl From<Stop> for PageError {
@@ -263,21 +273,9 @@ fn report(
 /// Reads the form's parts in order; the CSRF token must come first, so that nothing is kept for a
 /// forged form.
 async fn read_upload(multipart: &mut Multipart, expected_token: &str, upload: &mut Upload) -> Result<(), Stop> {
-    let mut token_checked = false;
-    let mut count = 0;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| Stop::Unreadable)? {
-        count += 1;
-        if count > MAX_FIELDS {
-            return Err(Stop::Unreadable);
-        }
+    let mut form = CheckedForm::open(multipart, expected_token, MAX_FIELDS).await?;
+    while let Some(mut field) = form.next_field().await? {
         let name = field.name().unwrap_or_default().to_owned();
-        if !token_checked {
-            if name != "csrf_token" || read_text(&mut field).await? != expected_token {
-                return Err(Stop::Expired);
-            }
-            token_checked = true;
-            continue;
-        }
         match name.as_str() {
             "file" if upload.file.is_none() && !upload.too_large => {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
@@ -297,9 +295,6 @@ async fn read_upload(multipart: &mut Multipart, expected_token: &str, upload: &m
             }
             _ => drain(&mut field, FORM_ALLOWANCE).await?,
         }
-    }
-    if !token_checked {
-        return Err(Stop::Expired);
     }
     Ok(())
 }
@@ -326,28 +321,6 @@ async fn save(field: &mut Field<'_>) -> Result<Saved, Stop> {
     }
     out.flush().await.map_err(Stop::Storage)?;
     Ok(if written == 0 { Saved::Empty } else { Saved::File(temp) })
-}
-
-async fn read_text(field: &mut Field<'_>) -> Result<String, Stop> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|_| Stop::Unreadable)? {
-        if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
-            return Err(Stop::Unreadable);
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| Stop::Unreadable)
-}
-
-async fn drain(field: &mut Field<'_>, limit: u64) -> Result<(), Stop> {
-    let mut drained = 0u64;
-    while let Some(chunk) = field.chunk().await.map_err(|_| Stop::Unreadable)? {
-        drained += chunk.len() as u64;
-        if drained > limit {
-            return Err(Stop::Unreadable);
-        }
-    }
-    Ok(())
 }
 
 /// Reads the uploaded file from its start, handing each row or problem to `each`. An XLSX
