@@ -3,6 +3,7 @@
 //! Input becomes one of these types at the edge (a form, a JSON body, a CLI flag); code further in
 //! trusts it and does not check again.
 
+pub mod coding;
 pub mod dates;
 pub mod error;
 #[macro_use]
