@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod features;
+pub mod matrices;
 pub mod suggest;
 pub mod themes;
 pub mod versions;

@@ -76,6 +76,19 @@ pub enum Action {
     ViewOriginalText,
     /// Build, publish and close a programme's story forms, and read their pattern views.
     ManageStoryForms,
+    /// Read a programme's codebook, codings, memos, agreement between coders, matrices and themes
+    /// (all over redacted text).
+    ViewCoding,
+    /// Code sources: apply codes to excerpts, write memos, shape the codebook (add, edit, merge,
+    /// split codes, import a `.qdc`), take assisted-coding suggestions and discover themes.
+    Code,
+    /// Read a programme's insights with their breadth, and the quotes behind them that consent
+    /// allows this role to read.
+    ViewInsights,
+    /// State insights and attach the excerpts that support them or cut against them.
+    ManageInsights,
+    /// Export a programme as a REFI-QDA project and import one; audited.
+    ExchangeProjects,
 }
 
 impl Action {
@@ -98,6 +111,11 @@ impl Action {
         Action::ManageSources,
         Action::ViewOriginalText,
         Action::ManageStoryForms,
+        Action::ViewCoding,
+        Action::Code,
+        Action::ViewInsights,
+        Action::ManageInsights,
+        Action::ExchangeProjects,
     ];
 }
 
@@ -128,6 +146,11 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // Original text is special category data: only the researchers who gather and code it.
         ViewOriginalText => role == Researcher,
         ManageStoryForms => matches!(role, Administrator | Researcher | Facilitator),
+        // Coding is researchers' work; facilitators and administrators follow it. Commissioners
+        // read insights instead, where quotes are filtered by consent to anonymous quotation.
+        ViewCoding => matches!(role, Administrator | Researcher | Facilitator),
+        Code | ManageInsights | ExchangeProjects => role == Researcher,
+        ViewInsights => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
     }
 }
 
@@ -368,6 +391,21 @@ mod tests {
         }
         assert!(!permits(Some(Role::Viewer), Action::ViewParticipants));
         assert!(!permits(Some(Role::Commissioner), Action::ViewContactDetails));
+    }
+
+    #[test]
+    fn researchers_code_and_commissioners_read_insights_only() {
+        for &role in Role::ALL {
+            assert_eq!(permits(Some(role), Action::Code), role == Role::Researcher, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ManageInsights), role == Role::Researcher, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ExchangeProjects), role == Role::Researcher, "{role:?}");
+            assert_eq!(
+                permits(Some(role), Action::ViewCoding),
+                matches!(role, Role::Administrator | Role::Researcher | Role::Facilitator),
+                "{role:?}"
+            );
+            assert_eq!(permits(Some(role), Action::ViewInsights), role != Role::Viewer, "{role:?}");
+        }
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! Input becomes one of these types at the edge (a form, a JSON body, a CLI flag); code further in
 //! trusts it and does not check again.
 
-pub mod coding;
 pub mod dates;
 pub mod error;
 #[macro_use]
 pub mod vocabulary;
+pub mod coding;
 pub mod governance;
 pub mod journeys;
 pub mod voice;

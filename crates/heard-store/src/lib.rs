@@ -49,6 +49,7 @@ macro_rules! dispatch {
     };
 }
 
+pub mod coding;
 pub mod demo;
 pub mod governance;
 pub mod journeys;

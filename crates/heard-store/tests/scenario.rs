@@ -1167,3 +1167,272 @@ async fn the_demo_film_and_its_recording_on_both_backends() {
         assert!(media.size(&address).await.is_ok(), "{backend:?}: a recording in use stays");
     }
 }
+
+/// Coding on both backends: a codebook with a hierarchy, two coders on one source, a redaction
+/// review that makes a new text version and carries the codings across, merge and split with
+/// history, memos, an insight with its breadth and consent-filtered quotes, the gaps, matrices,
+/// agreement, suggestions and a theme made a code.
+#[tokio::test]
+async fn coding_on_both_backends() {
+    use heard_domain::coding::codebook::{CodeInput, MemoTarget, Stance};
+    use heard_store::coding::Attribute;
+    for backend in heard_testkit::backends() {
+        let store = fresh_store(backend).await;
+        demo::load(&store).await.unwrap();
+        let researcher = store.user_by_email(&email(DEMO_ACCOUNTS[2].1)).await.unwrap().unwrap();
+        let hash = Password::new("password", "a long enough password").unwrap().hash();
+        let second = NewUser {
+            email: email("second.coder@test.example"),
+            display_name: "Second Coder (test)".into(),
+            role: Role::Researcher,
+            password_hash: hash,
+        };
+        let second = store.create_user(&second).await.unwrap();
+        let programme = store.programme("dementia").await.unwrap().unwrap();
+        let today = date!(2026 - 11 - 26);
+
+        // Participants: a carer who consents to quotation, a practitioner who does not.
+        let carer = NewParticipant {
+            pseudonym: Pseudonym::parse("pseudonym", "Coding Carer").unwrap(),
+            kind: ParticipantKind::Carer,
+            age_band: Some(AgeBand::From50To64),
+            area: Some("Riverside".into()),
+            contact_details: None,
+        };
+        let carer = store.create_participant(programme.id, &carer).await.unwrap();
+        let worker = NewParticipant {
+            pseudonym: Pseudonym::parse("pseudonym", "Coding Worker").unwrap(),
+            kind: ParticipantKind::Practitioner,
+            ..input(&carer)
+        };
+        let worker = store.create_participant(programme.id, &worker).await.unwrap();
+        for (who, purpose) in [
+            (carer.id, ConsentPurpose::Research),
+            (carer.id, ConsentPurpose::AnonymousQuotation),
+            (worker.id, ConsentPurpose::Research),
+        ] {
+            let consent = NewConsent { purpose, given_on: today, how: ConsentMethod::Written, note: String::new() };
+            store.record_consent(programme.id, who, &consent, researcher.id, today).await.unwrap();
+        }
+        let redactor = Redactor::new();
+        let text =
+            "We waited eleven weeks for respite. Ring 07700 900123 if the café 🙂 has room. The respite was good.";
+        let source = |participant: i64, words: &str| NewSource {
+            kind: SourceKind::Story,
+            title: None,
+            text: Screened::new(&redactor, words.to_owned()),
+            collected_on: Some(date!(2024 - 05 - 01)),
+            activity_id: None,
+            participant_ids: vec![participant],
+            attributes: BTreeMap::new(),
+            media: None,
+            cue_timings: None,
+        };
+        let story = store.add_source(programme.id, &source(carer.id, text), Some(researcher.id)).await.unwrap();
+        let other = store
+            .add_source(programme.id, &source(worker.id, "Respite beds are scarce on the ward."), None)
+            .await
+            .unwrap();
+        let spare =
+            store.add_source(programme.id, &source(worker.id, "The day centre closed at noon."), None).await.unwrap();
+
+        // The codebook: a parent and a child; a name clash under one parent is refused.
+        let code = |name: &str, parent: Option<i64>| CodeInput {
+            name: name.into(),
+            description: None,
+            colour: None,
+            parent_id: parent,
+        };
+        let waiting = store.add_code(Some(programme.id), &code("Waiting (test)", None), researcher.id).await.unwrap();
+        let respite =
+            store.add_code(Some(programme.id), &code("Respite (test)", Some(waiting)), researcher.id).await.unwrap();
+        let clash = store.add_code(Some(programme.id), &code("respite  (TEST)", Some(waiting)), researcher.id).await;
+        assert!(matches!(clash, Err(StoreError::Duplicate { field: "name" })), "{backend:?}: {clash:?}");
+        let cycle = store.edit_code(programme.id, waiting, &code("Waiting (test)", Some(respite)), researcher.id).await;
+        assert!(matches!(cycle, Err(StoreError::Invalid(_))), "{backend:?}: a code cannot sit beneath its child");
+        let book = store.codebook(Some(programme.id)).await.unwrap();
+        let child = book.iter().find(|c| c.id == respite).unwrap();
+        assert_eq!((child.depth, child.parent_id), (1, Some(waiting)));
+        let shared = store.add_code(None, &code("Shared (test)", None), researcher.id).await.unwrap();
+        assert!(
+            store.codebook(Some(programme.id)).await.unwrap().iter().any(|c| c.id == shared),
+            "the organisation's codes are every programme's"
+        );
+        let place = store.add_code(Some(programme.id), &code("Place (test)", None), second.id).await.unwrap();
+
+        // Coding by character offsets; a span outside the text is refused and nothing stored.
+        let chars = text.chars().count();
+        let outside = store.code_span(programme.id, story.id, (5, chars + 1), &[waiting], researcher.id).await;
+        assert!(
+            matches!(&outside, Err(StoreError::Invalid(i)) if i.message_for("end").is_some()),
+            "{backend:?}: {outside:?}"
+        );
+        let redacted: String = store.source(programme.id, story.id).await.unwrap().unwrap().redacted_text;
+        let find = |words: &str| {
+            let at = redacted.find(words).unwrap();
+            let start = redacted[..at].chars().count();
+            (start, start + words.chars().count())
+        };
+        let eleven = find("eleven weeks");
+        let first = store.code_span(programme.id, story.id, eleven, &[waiting], researcher.id).await.unwrap();
+        let again = store.code_span(programme.id, story.id, eleven, &[waiting], second.id).await.unwrap();
+        assert_eq!(first, again, "{backend:?}: coders share the excerpt");
+        let good = find("The respite was good.");
+        store.code_span(programme.id, story.id, good, &[respite], researcher.id).await.unwrap();
+        let emoji = find("café 🙂");
+        let cafe = store.code_span(programme.id, story.id, emoji, &[place], second.id).await.unwrap();
+        let ward = store.code_span(programme.id, other.id, (0, 13), &[respite, waiting], second.id).await.unwrap();
+        let excerpts = store.source_excerpts(programme.id, story.id).await.unwrap();
+        assert_eq!(
+            excerpts.iter().map(|e| e.quote.as_str()).collect::<Vec<_>>(),
+            ["eleven weeks", "café 🙂", "The respite was good."]
+        );
+        assert_eq!(excerpts[0].codings.len(), 2, "{backend:?}: one coding per coder");
+        assert!(excerpts.iter().all(|e| e.current));
+
+        // A redaction review changes the coded text: a new version, excerpts carried across.
+        let before = store.source(programme.id, story.id).await.unwrap().unwrap();
+        let hidden = before.text.original().find("eleven").unwrap();
+        let span = Span {
+            start: before.text.original()[..hidden].chars().count(),
+            end: before.text.original()[..hidden].chars().count() + 6,
+            kind: PiiKind::Person,
+        };
+        store.review_span(programme.id, story.id, span, ReviewDecision::Added, researcher.id).await.unwrap();
+        let after = store.source_excerpts(programme.id, story.id).await.unwrap();
+        let by_quote = |q: &str| after.iter().find(|e| e.quote == q).unwrap().clone();
+        assert!(!by_quote("eleven weeks").current, "{backend:?}: the words under the excerpt changed");
+        let moved = by_quote("The respite was good.");
+        assert!(moved.current);
+        let new_text = store.source(programme.id, story.id).await.unwrap().unwrap().redacted_text;
+        assert_eq!(
+            new_text.chars().skip(moved.start).take(moved.end - moved.start).collect::<String>(),
+            "The respite was good."
+        );
+
+        // Memos on a source, a code and an excerpt.
+        store.add_memo(programme.id, MemoTarget::Source, story.id, "Long waits again.", researcher.id).await.unwrap();
+        store
+            .add_memo(programme.id, MemoTarget::Code, respite, "Short breaks for carers.", researcher.id)
+            .await
+            .unwrap();
+        store.add_memo(programme.id, MemoTarget::Excerpt, cafe, "Place, not person.", second.id).await.unwrap();
+        assert_eq!(store.memos(programme.id, Some((MemoTarget::Code, respite))).await.unwrap().len(), 1);
+        assert!(matches!(
+            store.add_memo(programme.id, MemoTarget::Source, i64::MAX, "x", researcher.id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // An insight: breadth from supporting evidence; quotes only where consent allows.
+        let insight =
+            store.add_insight(programme.id, "Carers wait too long for respite.", researcher.id).await.unwrap();
+        store.attach_evidence(programme.id, insight, moved.id, Stance::Supports, researcher.id).await.unwrap();
+        store.attach_evidence(programme.id, insight, ward, Stance::Contradicts, researcher.id).await.unwrap();
+        let read = store.insight(programme.id, insight).await.unwrap().unwrap();
+        assert_eq!((read.breadth.participants, read.breadth.sources), (1, 1));
+        assert_eq!(read.breadth.by_kind, [(ParticipantKind::Carer, 1)]);
+        let quotable: Vec<bool> = read.evidence.iter().map(|e| e.quotable).collect();
+        assert_eq!(
+            quotable,
+            [true, false],
+            "{backend:?}: supports first; the practitioner did not consent to quotation"
+        );
+        let list = store.insights(programme.id).await.unwrap();
+        let summary = list.iter().find(|i| i.id == insight).unwrap();
+        assert_eq!((summary.supporting, summary.contradicting, summary.participants), (1, 1, 1));
+
+        // Who have we not heard: carers and practitioners are in the coded evidence, parents not.
+        let gaps = store.gaps(programme.id).await.unwrap();
+        let kind = |code: &str| gaps.iter().find(|g| g.attribute == "kind" && g.value == code).unwrap().clone();
+        assert!(kind("carer").coded >= 1 && !kind("carer").thin);
+        assert!(kind("young_person").thin);
+
+        // Matrices and agreement.
+        let matrix = store.co_occurrence(programme.id).await.unwrap();
+        let cell = |a: i64, b: i64| matrix.cells.iter().find(|c| (c.0, c.1) == (a.min(b), a.max(b))).map(|c| c.2);
+        assert_eq!(cell(respite, waiting), Some(1), "{backend:?}: both codes on the ward excerpt");
+        assert_eq!(store.co_occurrence_excerpts(programme.id, waiting, respite).await.unwrap(), [ward]);
+        let by_kind = store.attribute_matrix(programme.id, Attribute::Kind).await.unwrap();
+        assert!(by_kind.cells.contains(&(respite, "practitioner".to_owned(), 1)), "{:?}", by_kind.cells);
+        assert_eq!(
+            store.attribute_excerpts(programme.id, Attribute::Kind, respite, "practitioner").await.unwrap(),
+            [ward]
+        );
+        let agreement = store.agreement(programme.id).await.unwrap();
+        assert!(agreement.sources.contains(&story.id), "{backend:?}: two coders coded the story");
+        assert!(!agreement.disagreements.is_empty());
+
+        // Merge: codings move, history kept; split moves the chosen codings to a new code.
+        let refused = store.merge_codes(programme.id, shared, respite, researcher.id).await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{backend:?}: other programmes' codings would move");
+        let moved_n = store.merge_codes(programme.id, place, respite, researcher.id).await.unwrap();
+        assert_eq!(moved_n, 1);
+        assert!(!store.codebook(Some(programme.id)).await.unwrap().iter().any(|c| c.id == place));
+        let events = store.code_events(place).await.unwrap();
+        assert_eq!(events.last().map(|e| e.kind.as_str()), Some("merged_into"));
+        let coding_ids: Vec<i64> = store
+            .source_excerpts(programme.id, story.id)
+            .await
+            .unwrap()
+            .iter()
+            .flat_map(|e| e.codings.iter().filter(|c| c.code_id == respite).map(|c| c.id))
+            .collect();
+        let split = store
+            .split_code(
+                programme.id,
+                respite,
+                &code("Respite quality (test)", Some(waiting)),
+                &coding_ids[..1],
+                researcher.id,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.code_excerpts(programme.id, split).await.unwrap().len(), 1);
+
+        // Suggestions: accepted ones become assisted codings of the whole source.
+        let uncoded = store.uncoded_sources(programme.id).await.unwrap();
+        assert!(!uncoded.iter().any(|u| u.source_id == story.id));
+        assert!(uncoded.iter().any(|u| u.source_id == spare.id));
+        let target = spare.id;
+        store.replace_suggestions(programme.id, &[(target, waiting, 0.9), (target, respite, 0.4)]).await.unwrap();
+        let pending = store.suggestions(programme.id).await.unwrap();
+        assert_eq!(pending.iter().map(|s| s.code_id).collect::<Vec<_>>(), [waiting, respite]);
+        assert_eq!(store.decide_suggestions(programme.id, &[pending[0].id], true, researcher.id).await.unwrap(), 1);
+        assert_eq!(store.decide_suggestions(programme.id, &[pending[1].id], false, researcher.id).await.unwrap(), 1);
+        let accepted = store.source_excerpts(programme.id, target).await.unwrap();
+        assert!(accepted[0].codings[0].assisted && accepted[0].start == 0);
+        store.replace_suggestions(programme.id, &[(target, respite, 0.5)]).await.unwrap();
+        assert!(
+            store.suggestions(programme.id).await.unwrap().is_empty(),
+            "{backend:?}: a rejected suggestion is not made again"
+        );
+
+        // A theme becomes a code applied to its sources.
+        let theme = heard_store::coding::NewTheme {
+            top_terms: vec!["beds".into()],
+            member_ids: vec![other.id],
+            representative_ids: vec![other.id],
+        };
+        store.save_theme_run(programme.id, 7, 1, &[theme], researcher.id).await.unwrap();
+        let run = store.latest_theme_run(programme.id).await.unwrap().unwrap();
+        assert_eq!((run.themes[0].size, run.themes[0].representatives[0].source_id), (1, other.id));
+        let made = store
+            .theme_to_code(programme.id, run.themes[0].id, &code("Beds (test)", None), researcher.id)
+            .await
+            .unwrap();
+        assert_eq!(store.code_excerpts(programme.id, made).await.unwrap().len(), 1);
+        let twice =
+            store.theme_to_code(programme.id, run.themes[0].id, &code("Beds again (test)", None), researcher.id).await;
+        assert!(matches!(twice, Err(StoreError::Invalid(_))));
+
+        // Taking back a coding: only the coder's own.
+        let theirs = store.source_excerpts(programme.id, other.id).await.unwrap()[0]
+            .codings
+            .iter()
+            .find(|c| c.coder.as_ref().map(|u| u.id) == Some(second.id))
+            .unwrap()
+            .id;
+        assert!(matches!(store.remove_coding(programme.id, theirs, researcher.id).await, Err(StoreError::NotFound)));
+        store.remove_coding(programme.id, theirs, second.id).await.unwrap();
+    }
+}

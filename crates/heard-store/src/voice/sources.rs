@@ -13,6 +13,7 @@ use heard_domain::voice::sources::{ReviewDecision, SearchQuery, SourceKind, defa
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::coding::CodingConn;
 use crate::journeys::UserRef;
 use crate::{Store, StoreError, decode, missing_parent, now};
 
@@ -592,6 +593,8 @@ per_backend! {
         }
         let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
         let redacted = source.text.reviewed(&source.review_decisions());
+        // A coded text is fixed: the coded version is kept and its excerpts carried across.
+        tx.carry_excerpts(source_id, &source.redacted_text, &redacted, Some(by)).await?;
         sqlx::query("UPDATE sources SET redacted_text = $1 WHERE id = $2")
             .bind(&redacted)
             .bind(source_id)
