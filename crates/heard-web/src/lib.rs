@@ -8,6 +8,7 @@ mod csrf;
 mod error;
 mod governance;
 mod health;
+mod coding;
 mod journeys;
 mod multipart;
 mod openapi;

@@ -222,6 +222,11 @@ impl Page {
             may_manage_sources => self.may(Action::ManageSources),
             may_view_original_text => self.may(Action::ViewOriginalText),
             may_manage_story_forms => self.may(Action::ManageStoryForms),
+            may_view_coding => self.may(Action::ViewCoding),
+            may_code => self.may(Action::Code),
+            may_view_insights => self.may(Action::ViewInsights),
+            may_manage_insights => self.may(Action::ManageInsights),
+            may_exchange_projects => self.may(Action::ExchangeProjects),
         };
         Ok(Html(render(name, context! { ..ctx, ..layout })?))
     }
