@@ -12,6 +12,9 @@ pub type Guid = String;
 
 /// A whole project (`<Project>`, REFI-QDA 1.5 "Project Exchange" §ProjectType): its people,
 /// codebook, variables, cases, text sources with their excerpts and codings, and memos.
+///
+/// Every `description` is a `<Description>` element; an empty one reads as `None` (QualCoder
+/// writes `<Description/>` where it has nothing), so build `None` rather than `Some("")`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Project {
     /// `name`: required by the standard.

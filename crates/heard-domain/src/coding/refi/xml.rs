@@ -42,6 +42,15 @@ impl Element {
 pub(super) fn parse(bytes: &[u8], what: &str, namespace: &str) -> Result<Element, RefiError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| RefiError::InvalidUtf8 { what: what.to_owned() })?;
+    // XML 1.0 §2.2: a document holding a character outside `Char` is not XML. Checked here once,
+    // as quick-xml does not, so nothing read can fail to be written back.
+    if let Some(at) = text.find(|c| !xml_char(c)) {
+        return Err(RefiError::Xml {
+            what: what.to_owned(),
+            position: at as u64,
+            reason: "a character XML does not allow (a control character)".to_owned(),
+        });
+    }
     let mut reader = NsReader::from_str(text);
     let xml_error = |reader: &NsReader<&[u8]>, error: quick_xml::Error| RefiError::Xml {
         what: what.to_owned(),
@@ -100,6 +109,13 @@ pub(super) fn parse(bytes: &[u8], what: &str, namespace: &str) -> Result<Element
                         entity: reference.as_ref().chars().take(40).collect(),
                     });
                 };
+                if !xml_char(c) {
+                    return Err(RefiError::Xml {
+                        what: what.to_owned(),
+                        position: reader.buffer_position(),
+                        reason: "a character reference to a character XML does not allow".to_owned(),
+                    });
+                }
                 if let Some(current) = stack.last_mut() {
                     current.text.push(c);
                 }
@@ -153,6 +169,13 @@ fn open(
             continue;
         }
         let value = attribute.normalized_value(XmlVersion::Implicit1_0).map_err(xml_error)?;
+        if value.chars().any(|c| !xml_char(c)) {
+            return Err(RefiError::Xml {
+                what: what.to_owned(),
+                position: reader.buffer_position(),
+                reason: "a character reference to a character XML does not allow".to_owned(),
+            });
+        }
         element.attributes.push((attribute.key.local_name().as_ref().to_owned(), value.into_owned()));
     }
     Ok(element)
@@ -311,6 +334,13 @@ mod tests {
         let mut out = String::new();
         escape_text("a\u{0}b\u{c}c", &mut out);
         assert_eq!(out, "a\u{FFFD}b\u{FFFD}c");
+    }
+
+    #[test]
+    fn characters_outside_xml_are_refused_literal_or_referenced() {
+        for xml in ["<r>a\u{1}b</r>", "<r>&#1;</r>", "<r a=\"&#x1;\"/>"] {
+            assert!(matches!(parse(xml.as_bytes(), "test", "urn:x"), Err(RefiError::Xml { .. })), "{xml}");
+        }
     }
 
     #[test]
