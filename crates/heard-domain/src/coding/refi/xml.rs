@@ -71,6 +71,13 @@ pub(super) fn parse(bytes: &[u8], what: &str, namespace: &str) -> Result<Element
             Event::DocType(_) => {
                 return Err(RefiError::DocType { what: what.to_owned() });
             }
+            Event::Start(_) | Event::Empty(_) if stack.is_empty() && root.is_none() && !resolved => {
+                return Err(RefiError::Xml {
+                    what: what.to_owned(),
+                    position: reader.buffer_position(),
+                    reason: format!("the root element is not in the namespace {namespace}"),
+                });
+            }
             Event::Start(_) if foreign > 0 || !resolved => foreign += 1,
             Event::Empty(_) if foreign > 0 || !resolved => {}
             Event::Start(start) => {
@@ -341,6 +348,12 @@ mod tests {
         for xml in ["<r>a\u{1}b</r>", "<r>&#1;</r>", "<r a=\"&#x1;\"/>"] {
             assert!(matches!(parse(xml.as_bytes(), "test", "urn:x"), Err(RefiError::Xml { .. })), "{xml}");
         }
+    }
+
+    #[test]
+    fn a_root_in_another_namespace_is_refused() {
+        let error = parse(b"<r xmlns=\"urn:other\"/>", "test", "urn:x").expect_err("refused");
+        assert!(error.to_string().contains("not in the namespace urn:x"), "{error}");
     }
 
     #[test]
