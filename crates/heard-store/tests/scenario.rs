@@ -1436,3 +1436,110 @@ async fn coding_on_both_backends() {
         store.remove_coding(programme.id, theirs, second.id).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn refi_exchange_on_both_backends() {
+    use heard_domain::coding::codebook::{CodeInput, MemoTarget};
+    use heard_domain::coding::refi::Codebook;
+    for backend in heard_testkit::backends() {
+        let store = fresh_store(backend).await;
+        demo::load(&store).await.unwrap();
+        let researcher = store.user_by_email(&email(DEMO_ACCOUNTS[2].1)).await.unwrap().unwrap();
+        let programme = store.programme("dementia").await.unwrap().unwrap();
+        let carer = NewParticipant {
+            pseudonym: Pseudonym::parse("pseudonym", "Exchange Carer").unwrap(),
+            kind: ParticipantKind::Carer,
+            age_band: Some(AgeBand::From50To64),
+            area: Some("Riverside".into()),
+            contact_details: None,
+        };
+        let carer = store.create_participant(programme.id, &carer).await.unwrap();
+        let consent = NewConsent {
+            purpose: ConsentPurpose::Research,
+            given_on: date!(2024 - 05 - 01),
+            how: ConsentMethod::Written,
+            note: String::new(),
+        };
+        store.record_consent(programme.id, carer.id, &consent, researcher.id, date!(2024 - 05 - 02)).await.unwrap();
+        let text = "Call 07700 900123 about the café 🙂 — the respite bed was good.";
+        let new = NewSource {
+            kind: SourceKind::InterviewTranscript,
+            title: Some("Exchange interview (test)".into()),
+            text: Screened::new(&Redactor::new(), text.to_owned()),
+            collected_on: Some(date!(2024 - 05 - 01)),
+            activity_id: None,
+            participant_ids: vec![carer.id],
+            attributes: BTreeMap::new(),
+            media: None,
+            cue_timings: None,
+        };
+        let source = store.add_source(programme.id, &new, Some(researcher.id)).await.unwrap();
+        assert!(source.redacted_text.contains("[PHONE-1]"), "{backend:?}: {}", source.redacted_text);
+        let code =
+            |name: &str, parent| CodeInput { name: name.into(), description: None, colour: None, parent_id: parent };
+        let care = store.add_code(Some(programme.id), &code("Care (exchange)", None), researcher.id).await.unwrap();
+        let respite =
+            store.add_code(Some(programme.id), &code("Respite (exchange)", Some(care)), researcher.id).await.unwrap();
+        let chars = |needle: &str| {
+            let at = source.redacted_text.find(needle).unwrap();
+            let start = source.redacted_text[..at].chars().count();
+            (start, start + needle.chars().count())
+        };
+        let bed = store
+            .code_span(programme.id, source.id, chars("the respite bed was good"), &[respite], researcher.id)
+            .await
+            .unwrap();
+        store
+            .add_memo(programme.id, MemoTarget::Excerpt, bed, "Warm about respite (test)", researcher.id)
+            .await
+            .unwrap();
+
+        // Redacted: placeholders only; the detector leaves them alone on the way back in.
+        let export = store.export_project(programme.id, None).await.unwrap();
+        assert!(export.project.sources.iter().all(|s| !s.text.contains("07700")), "{backend:?}");
+        let again = store.export_project(programme.id, None).await.unwrap();
+        assert_eq!(export, again, "{backend:?}: the same data exports the same project");
+
+        let target = store
+            .create_programme(&NewProgramme {
+                slug: Slug::parse("slug", "exchange-target").unwrap(),
+                name: "Exchange target (test)".into(),
+                aim: "Round trips".into(),
+                status: ProgrammeStatus::Active,
+                lead_commissioner_id: None,
+                partner_ids: vec![],
+            })
+            .await
+            .unwrap();
+        let report = store.import_project(target.id, &export.project, researcher.id).await.unwrap();
+        assert!(report.problems.is_empty(), "{backend:?}: {:?}", report.problems);
+        assert_eq!(report.codings.created, 1, "{backend:?}: {report:?}");
+        assert_eq!(report.memos.created, 1);
+        assert!(report.participants.created >= 1);
+        let back = store.export_project(target.id, None).await.unwrap().project;
+        let coded: Vec<String> = back
+            .sources
+            .iter()
+            .flat_map(|s| s.excerpts.iter().map(|e| s.text.chars().skip(e.start).take(e.end - e.start).collect()))
+            .collect();
+        assert!(coded.contains(&"the respite bed was good".to_owned()), "{backend:?}: {coded:?}");
+        // Importing again reuses everything.
+        let twice = store.import_project(target.id, &export.project, researcher.id).await.unwrap();
+        assert_eq!((twice.sources.created, twice.codings.created, twice.memos.created), (0, 0, 0), "{backend:?}");
+
+        // Originals: placed in the original text, audited; an excerpt over hidden data refuses it.
+        let originals = store.export_project(programme.id, Some(researcher.id)).await.unwrap();
+        assert!(originals.project.sources.iter().any(|s| s.text.contains("07700 900123")), "{backend:?}");
+        let events = store.audit_events(5).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "project.exported_with_originals"), "{backend:?}");
+        store.code_span(programme.id, source.id, chars("Call [PHONE-1]"), &[care], researcher.id).await.unwrap();
+        let refused = store.export_project(programme.id, Some(researcher.id)).await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{backend:?}: {refused:?}");
+
+        // A codebook alone: names under the same parent are reused.
+        let codebook: Codebook = store.export_codebook(programme.id).await.unwrap();
+        let report = store.import_codebook(target.id, &codebook, researcher.id).await.unwrap();
+        assert_eq!(report.codes.created, 0, "{backend:?}: {report:?}");
+        assert!(report.codes.reused >= 2);
+    }
+}

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod assist;
 pub mod codebook;
 pub mod excerpts;
+pub mod exchange;
 pub mod insights;
 
 use heard_domain::coding::codebook::CodeInput;
