@@ -7,7 +7,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::Route;
-use crate::{error, governance, health, journeys, voice};
+use crate::{coding, error, governance, health, journeys, voice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -54,6 +54,8 @@ use crate::{error, governance, health, journeys, voice};
         voice::api::create_source,
         voice::api::get_source,
         voice::api::search,
+        coding::insights::api_list,
+        coding::insights::api_get,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),
