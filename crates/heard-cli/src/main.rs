@@ -3,6 +3,7 @@
 //! `redact` runs the personal-data redactor over text on standard input, `import sources` brings
 //! sources in from a file, and `search` searches their redacted text.
 
+mod exchange;
 mod import;
 mod redact;
 mod search;
@@ -50,6 +51,9 @@ enum Command {
     /// Bring data into Heard from files.
     #[command(subcommand)]
     Import(Import),
+    /// Write data from Heard into files.
+    #[command(subcommand)]
+    Export(Export),
     /// Search sources' redacted text, ranked.
     Search(search::SearchArgs),
 }
@@ -58,6 +62,16 @@ enum Command {
 enum Import {
     /// Sources from a CSV, XLSX or JSON Lines file, into a programme.
     Sources(import::ImportSourcesArgs),
+    /// A REFI-QDA project (.qdpx) into a programme: codes, cases, sources, codings, memos.
+    Qdpx(exchange::ImportQdpxArgs),
+    /// A REFI-QDA codebook (.qdc) into a programme's codebook.
+    Qdc(exchange::ImportQdcArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum Export {
+    /// A programme as a REFI-QDA project (.qdpx), redacted unless originals are asked for.
+    Qdpx(exchange::ExportQdpxArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +124,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin(Admin::CreateToken { email, name }) => create_token(&cli.settings, &email, &name).await,
         Command::Redact(args) => redact::run(args),
         Command::Import(Import::Sources(args)) => import::run(&cli.settings, args).await,
+        Command::Import(Import::Qdpx(args)) => exchange::import_qdpx(&cli.settings, args).await,
+        Command::Import(Import::Qdc(args)) => exchange::import_qdc(&cli.settings, args).await,
+        Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;

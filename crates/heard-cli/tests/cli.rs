@@ -353,3 +353,130 @@ fn jsonl_import_then_search_as_json() {
     let bad = heard(dir.path(), &["search", "gentian", "--kind", "poem"], None);
     assert!(!bad.status.success() && stderr(&bad).contains("--kind must be one of"));
 }
+
+// heard import qdpx, heard export qdpx, heard import qdc
+
+/// A .qdpx of the given entries.
+fn qdpx(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).expect("an entry");
+        zip.write_all(bytes).expect("writes");
+    }
+    zip.finish().expect("finishes").into_inner()
+}
+
+fn refi_fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../heard-domain/tests/refi")
+}
+
+/// QualCoder's project, as QualCoder zips it (`Sources/`, capital S).
+fn qualcoder_qdpx() -> Vec<u8> {
+    let dir = refi_fixtures().join("qualcoder");
+    let mut entries = vec![("project.qde".to_owned(), std::fs::read(dir.join("project.qde")).expect("fixture"))];
+    for file in std::fs::read_dir(dir.join("Sources")).expect("fixture") {
+        let file = file.expect("fixture");
+        entries.push((
+            format!("Sources/{}", file.file_name().to_string_lossy()),
+            std::fs::read(file.path()).expect("fixture"),
+        ));
+    }
+    qdpx(&entries)
+}
+
+const RESEARCHER: &str = "researcher@demo.heard.example";
+
+#[test]
+fn a_qualcoder_project_imports_exports_valid_and_imports_again() {
+    let (dir, _) = with_demo("unused.txt", "");
+    let source = dir.path().join("qualcoder.qdpx");
+    std::fs::write(&source, qualcoder_qdpx()).expect("written");
+    let path = |p: &std::path::PathBuf| p.to_str().expect("utf-8").to_owned();
+    let imported = heard(
+        dir.path(),
+        &["import", "qdpx", &path(&source), "--programme", "early-years", "--researcher", RESEARCHER],
+        None,
+    );
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let report = stdout(&imported);
+    assert!(report.contains("codes         3 created"), "{report}");
+    assert!(report.contains("codings       3 created"), "{report}");
+    assert!(report.contains("left out: PictureSource"), "{report}");
+
+    let exported = dir.path().join("early-years.qdpx");
+    let export = heard(dir.path(), &["export", "qdpx", &path(&exported), "--programme", "early-years"], None);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(stdout(&export).contains("Text is redacted."), "{}", stdout(&export));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&exported).expect("the export")).expect("a zip");
+    let names: Vec<String> = archive.file_names().map(|n| n.expect("a name").into_owned()).collect();
+    assert!(names.iter().any(|n| n.starts_with("sources/")), "lowercase sources/: {names:?}");
+    let mut qde = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name("project.qde").expect("project.qde"), &mut qde).expect("reads");
+    let qde_path = dir.path().join("project.qde");
+    std::fs::write(&qde_path, &qde).expect("written");
+    let lint = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(refi_fixtures().join("schemas/Project-mrt2019.xsd"))
+        .arg(&qde_path)
+        .output()
+        .expect("xmllint runs (apt-get install -y libxml2-utils)");
+    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+
+    let again = heard(
+        dir.path(),
+        &["import", "qdpx", &path(&exported), "--programme", "dementia", "--researcher", RESEARCHER],
+        None,
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stdout(&again).contains("codings       3 created"), "{}", stdout(&again));
+
+    // A codebook alone: Taguette's, flat.
+    let taguette = refi_fixtures().join("taguette/codebook.qdc");
+    let codebook = heard(
+        dir.path(),
+        &["import", "qdc", &path(&taguette), "--programme", "dementia", "--researcher", RESEARCHER],
+        None,
+    );
+    assert!(codebook.status.success(), "{}", stderr(&codebook));
+    assert!(stdout(&codebook).contains("codes         3 created"), "{}", stdout(&codebook));
+}
+
+#[test]
+fn a_hostile_project_is_refused_and_nothing_is_imported() {
+    let (dir, _) = with_demo("unused.txt", "");
+    let hostile = dir.path().join("hostile.qdpx");
+    std::fs::write(&hostile, qdpx(&[("../escape.txt".to_owned(), b"x".to_vec())])).expect("written");
+    let refused = heard(
+        dir.path(),
+        &["import", "qdpx", hostile.to_str().expect("utf-8"), "--programme", "early-years", "--researcher", RESEARCHER],
+        None,
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("nothing was imported") && stderr(&refused).contains("outside its folder"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let originals =
+        heard(dir.path(), &["export", "qdpx", "out.qdpx", "--programme", "early-years", "--include-originals"], None);
+    assert!(!originals.status.success(), "originals need a named researcher");
+    assert!(stderr(&originals).contains("--researcher"), "{}", stderr(&originals));
+    let viewer = heard(
+        dir.path(),
+        &[
+            "export",
+            "qdpx",
+            "out.qdpx",
+            "--programme",
+            "early-years",
+            "--include-originals",
+            "--researcher",
+            "viewer@demo.heard.example",
+        ],
+        None,
+    );
+    assert!(!viewer.status.success());
+    assert!(stderr(&viewer).contains("only an active researcher"), "{}", stderr(&viewer));
+}
