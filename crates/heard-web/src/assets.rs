@@ -42,6 +42,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/film.js"),
     },
     Asset {
+        path: "/assets/coding.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/coding.js"),
+    },
+    Asset {
         path: "/assets/import.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/import.js"),
@@ -98,6 +103,7 @@ mod tests {
             ("/assets/govuk-frontend.min.js", "text/javascript; charset=utf-8"),
             ("/assets/heard.js", "text/javascript; charset=utf-8"),
             ("/assets/film.js", "text/javascript; charset=utf-8"),
+            ("/assets/coding.js", "text/javascript; charset=utf-8"),
             ("/assets/body-class.js", "text/javascript; charset=utf-8"),
             ("/assets/images/favicon.svg", "image/svg+xml"),
         ] {

@@ -173,6 +173,81 @@ pub fn span_of_words(text: &str, first: usize, last: usize) -> Result<CharSpan, 
     Ok(CharSpan { start: start.start, end: end.end })
 }
 
+/// A span a person chose by typing the words as they appear in the text, with which occurrence
+/// (from 1) when they appear more than once: the keyboard path through a source page. Runs of
+/// white space in the words match any run of white space in the text, so a line break need not
+/// be typed as one.
+pub fn span_of_quote(text: &str, words: &str, occurrence: Option<usize>) -> Result<CharSpan, Invalid> {
+    let wanted: Vec<&str> = words.split_whitespace().collect();
+    if wanted.is_empty() {
+        return Err(Invalid::one("words", "Enter the words to code, as they appear in the text"));
+    }
+    let spans = word_spans(text);
+    let chars: Vec<char> = text.chars().collect();
+    let word = |span: CharSpan| chars[span.start..span.end].iter().collect::<String>();
+    let mut found = Vec::new();
+    for (i, _) in spans.iter().enumerate() {
+        if let Some(span) = match_at(&spans, i, &wanted, &word) {
+            found.push(span);
+        }
+    }
+    match (found.len(), occurrence) {
+        (0, _) => {
+            Err(Invalid::one("words", "Those words are not in the text; copy them exactly, punctuation included"))
+        }
+        (1, None | Some(1)) => Ok(found[0]),
+        (n, None) => Err(Invalid::one(
+            "occurrence",
+            format!("Those words appear {n} times; enter which one to code, from 1 to {n}"),
+        )),
+        (n, Some(k)) if k == 0 || k > n => {
+            Err(Invalid::one("occurrence", format!("Enter a number from 1 to {n}: those words appear {n} times")))
+        }
+        (_, Some(k)) => Ok(found[k - 1]),
+    }
+}
+
+/// The span from word `i` when the words there match `wanted`: whole words, except that the first
+/// may start and the last may end inside a word of the text ("respite" in "(respite),").
+fn match_at(spans: &[CharSpan], i: usize, wanted: &[&str], word: &dyn Fn(CharSpan) -> String) -> Option<CharSpan> {
+    let last = wanted.len() - 1;
+    let mut start = None;
+    let mut end = 0;
+    for (j, want) in wanted.iter().enumerate() {
+        let span = *spans.get(i + j)?;
+        let have = word(span);
+        let (from, to) = match (j == 0, j == last) {
+            (true, true) => {
+                let at = have.find(want)?;
+                (have[..at].chars().count(), have[..at].chars().count() + want.chars().count())
+            }
+            (true, false) => {
+                if !have.ends_with(want) {
+                    return None;
+                }
+                (have.chars().count() - want.chars().count(), have.chars().count())
+            }
+            (false, true) => {
+                if !have.starts_with(want) {
+                    return None;
+                }
+                (0, want.chars().count())
+            }
+            (false, false) => {
+                if have != *want {
+                    return None;
+                }
+                (0, have.chars().count())
+            }
+        };
+        if j == 0 {
+            start = Some(span.start + from);
+        }
+        end = span.start + to;
+    }
+    Some(CharSpan { start: start?, end })
+}
+
 /// Each word of `text` (a run of non-space characters) as a span.
 pub fn word_spans(text: &str) -> Vec<CharSpan> {
     let mut spans = Vec::new();
@@ -250,6 +325,26 @@ mod tests {
         assert_eq!(span_of_words(text, 2, 9).unwrap_err().message_for("last_word"), Some("The text has 7 words"));
         assert!(span_of_words(text, 0, 1).is_err());
         assert!(span_of_words(text, 3, 2).is_err());
+    }
+
+    #[test]
+    fn typed_words_become_a_span_and_repeated_ones_need_their_occurrence() {
+        let text = "The respite was good.\nThe respite (day care) ended.";
+        let span = span_of_quote(text, "respite was", None).unwrap();
+        assert_eq!(span.quote(text), "respite was");
+        let err = span_of_quote(text, "The respite", None).unwrap_err();
+        assert_eq!(
+            err.message_for("occurrence"),
+            Some("Those words appear 2 times; enter which one to code, from 1 to 2")
+        );
+        assert_eq!(span_of_quote(text, "The respite", Some(2)).unwrap().quote(text), "The respite");
+        assert_eq!(span_of_quote(text, "day care", None).unwrap().quote(text), "day care", "inside brackets");
+        assert_eq!(span_of_quote(text, "good. The", None).unwrap().quote(text), "good.\nThe", "across a line break");
+        assert!(span_of_quote(text, "respite  was  great", None).is_err());
+        assert!(span_of_quote(text, "  ", None).is_err());
+        assert!(span_of_quote(text, "The respite", Some(3)).is_err());
+        let emoji = "Café 🙂 ok";
+        assert_eq!(span_of_quote(emoji, "🙂 ok", None).unwrap(), CharSpan { start: 5, end: 9 });
     }
 
     #[test]
