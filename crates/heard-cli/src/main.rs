@@ -1,8 +1,10 @@
 //! `heard`: the one binary. `serve` runs the web application, `migrate` applies database
 //! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data,
 //! `redact` runs the personal-data redactor over text on standard input, `import sources` brings
-//! sources in from a file, and `search` searches their redacted text.
+//! sources in from a file, `search` searches their redacted text, and `coding` suggests codes and
+//! themes.
 
+mod coding;
 mod exchange;
 mod import;
 mod redact;
@@ -56,6 +58,9 @@ enum Command {
     Export(Export),
     /// Search sources' redacted text, ranked.
     Search(search::SearchArgs),
+    /// Assisted coding: suggest codes learnt from coded texts, cross-validate, propose themes.
+    #[command(subcommand)]
+    Coding(coding::CodingCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(Import::Qdc(args)) => exchange::import_qdc(&cli.settings, args).await,
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
+        Command::Coding(command) => coding::run(command),
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
             let outcome = demo::load(&store).await.context("could not load the demonstration data")?;

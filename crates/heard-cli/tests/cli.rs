@@ -354,6 +354,122 @@ fn jsonl_import_then_search_as_json() {
     assert!(!bad.status.success() && stderr(&bad).contains("--kind must be one of"));
 }
 
+/// Clearly synthetic coded comments for `heard coding`: each code has its own words, the code
+/// names hold commas and slashes, and every text says it is synthetic.
+fn synthetic_coded(rows: usize) -> String {
+    let topics = [
+        ["no parking spaces", "the car park was full", "parking charges", "ticket machine broken"],
+        ["cold lunch", "the food menu", "tea and toast", "hot dinner"],
+        ["kind nurse", "friendly staff", "polite receptionist", "caring team"],
+    ];
+    let mut csv = String::from("Ref,Comment,\"Parking, access / transport\",Food & drink,\"Staff, manner\",Notes\n");
+    for i in 0..rows {
+        let topic = i % 3;
+        let mut cells = ["0"; 3];
+        cells[topic] = "1";
+        let words = topics[topic][(i / 3) % 4];
+        csv.push_str(&format!(
+            "R{i},\"Synthetic comment {i}: {words}, overall\",{},{},{},\n",
+            cells[0], cells[1], cells[2]
+        ));
+    }
+    csv
+}
+
+#[test]
+fn coding_suggest_learns_codes_and_writes_them_by_id() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let train = dir.path().join("train.csv");
+    let apply = dir.path().join("apply.csv");
+    let out = dir.path().join("out.csv");
+    std::fs::write(&train, synthetic_coded(90)).expect("write train");
+    std::fs::write(
+        &apply,
+        "Comment,Ref\n\"Synthetic: no parking spaces again\",A-1\n\"Synthetic: a kind nurse\",A-2\n",
+    )
+    .expect("write apply");
+    let args = [
+        "coding",
+        "suggest",
+        "--train",
+        train.to_str().expect("utf-8"),
+        "--apply",
+        apply.to_str().expect("utf-8"),
+        "--text-column",
+        "Comment",
+        "--labels",
+        "Parking, access / transport..Staff, manner",
+        "--id-column",
+        "Ref",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    let output = heard(dir.path(), &args, None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let written = std::fs::read_to_string(&out).expect("the output is written");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines[0], "Ref,\"Parking, access / transport\",Food & drink,\"Staff, manner\"");
+    assert_eq!(lines[1], "A-1,1,0,0", "an obviously parking text gets the parking code");
+    assert_eq!(lines[2], "A-2,0,0,1");
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn coding_suggest_names_the_file_row_and_column_of_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let train = dir.path().join("train.csv");
+    let apply = dir.path().join("apply.csv");
+    let out = dir.path().join("out.csv");
+    let mut coded = synthetic_coded(12);
+    coded = coded.replacen(
+        "R4,\"Synthetic comment 4: the food menu, overall\",0,1,0",
+        "R4,\"Synthetic comment 4: the food menu, overall\",0,yes please,0",
+        1,
+    );
+    std::fs::write(&train, &coded).expect("write train");
+    std::fs::write(&apply, "Comment,Ref\n\"Synthetic: parking\",A-1\n").expect("write apply");
+    let run = |labels: &str, apply_text: &str| {
+        heard(
+            dir.path(),
+            &[
+                "coding",
+                "suggest",
+                "--train",
+                train.to_str().expect("utf-8"),
+                "--apply",
+                apply.to_str().expect("utf-8"),
+                "--text-column",
+                apply_text,
+                "--labels",
+                labels,
+                "--id-column",
+                "Ref",
+                "--out",
+                out.to_str().expect("utf-8"),
+            ],
+            None,
+        )
+    };
+    let bad_cell = run("Parking, access / transport..Staff, manner", "Comment");
+    assert!(!bad_cell.status.success());
+    let message = stderr(&bad_cell);
+    assert!(message.contains("train.csv: row 6, column “Food & drink”"), "{message}");
+    assert!(!message.contains("yes please") && !message.contains("food menu"), "no cell is quoted: {message}");
+
+    std::fs::write(&train, synthetic_coded(12)).expect("write train");
+    let backwards = run("Staff, manner..Parking, access / transport", "Comment");
+    assert!(!backwards.status.success());
+    assert!(stderr(&backwards).contains("comes after"), "{}", stderr(&backwards));
+    let missing = run("Parking, access / transport..Staff, manner", "Story");
+    assert!(stderr(&missing).contains("there is no column “Story”"), "{}", stderr(&missing));
+    std::fs::write(&train, "").expect("write train");
+    let empty = run("Parking, access / transport..Staff, manner", "Comment");
+    assert!(stderr(&empty).contains("train.csv is empty"), "{}", stderr(&empty));
+    assert!(!out.exists(), "no output file after a failed run");
+    let leftovers = std::fs::read_dir(dir.path()).expect("read dir").count();
+    assert_eq!(leftovers, 2 + usize::from(dir.path().join("heard.db").exists()), "no temporary file is left");
+}
+
 // heard import qdpx, heard export qdpx, heard import qdc
 
 /// A .qdpx of the given entries.
