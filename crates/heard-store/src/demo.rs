@@ -34,6 +34,10 @@ pub const DEMO_ACCOUNTS: &[(Role, &str)] = &[
 
 /// A second commissioner, so programmes have different leads.
 pub const SECOND_COMMISSIONER: &str = "commissioner2@demo.heard.example";
+/// A second researcher, so the demo's coding has two coders to compare.
+pub const SECOND_RESEARCHER: &str = "researcher2@demo.heard.example";
+
+mod coding;
 
 /// What [`load`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +91,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
         store.create_user(&user(SECOND_COMMISSIONER, "Morgan Commissioner (demo)", Role::Commissioner, &hash)?).await?;
     let riley =
         store.create_user(&user(DEMO_ACCOUNTS[2].1, "Riley Researcher (demo)", Role::Researcher, &hash)?).await?;
+    let sam = store.create_user(&user(SECOND_RESEARCHER, "Sam Researcher (demo)", Role::Researcher, &hash)?).await?;
     store.create_user(&user(DEMO_ACCOUNTS[3].1, "Frankie Facilitator (demo)", Role::Facilitator, &hash)?).await?;
     store.create_user(&user(DEMO_ACCOUNTS[4].1, "Vic Viewer (demo)", Role::Viewer, &hash)?).await?;
 
@@ -422,6 +427,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     sources(store, adults, riley.id, ADULTS_SOURCES).await?;
 
     crate::voice::forms::demo_story_form(store, early_years, riley.id).await?;
+    coding::load(store, early_years, riley.id, sam.id).await?;
 
     // The administrator last: its presence is what marks the demo as loaded.
     let admin = store.create_user(&user(DEMO_ACCOUNTS[0].1, "Demo Administrator", Role::Administrator, &hash)?).await?;

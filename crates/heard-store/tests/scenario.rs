@@ -836,8 +836,10 @@ async fn scenario(store: &Store) {
     let early_people = store.participants(demo_early.id).await.unwrap();
     assert!(early_people.iter().any(|p| p.consents.iter().any(|c| c.withdrawn_on.is_some())), "one withdrawal");
     let demo_filter = SearchFilters { programme_id: Some(demo_early.id), ..Default::default() };
-    let (demo_sources, demo_total) = store.sources(&demo_filter, 0).await.unwrap();
+    let (_, demo_total) = store.sources(&demo_filter, 0).await.unwrap();
     assert!(demo_total >= 5, "demo sources");
+    let stories = SearchFilters { kind: Some(SourceKind::Story), ..demo_filter.clone() };
+    let (demo_sources, _) = store.sources(&stories, 0).await.unwrap();
     let first = demo_sources.iter().find(|s| s.title == "The first weeks at home").unwrap();
     let first = store.source(demo_early.id, first.id).await.unwrap().unwrap();
     assert!(first.redacted_text.contains("[PHONE-1]") && first.redacted_text.contains("[EMAIL-1]"));
