@@ -140,7 +140,8 @@ const INSIGHTS: &[DemoInsight] = &[
     ),
 ];
 
-/// A fresh batch of survey comments that nobody has coded: what theme discovery works on.
+/// A fresh batch of survey comments that nobody has coded: what theme discovery works on. Their
+/// titles mark them as demo data; their text is left plain so that the marker is no theme.
 const SURVEY_COMMENTS: &[&str] = &[
     "The bus to the children's centre only runs twice a day so we miss the sessions.",
     "Bus fares are too dear for a weekly class when you have two small children.",
@@ -255,7 +256,7 @@ pub(super) async fn load(store: &Store, early_years: i64, riley: i64, sam: i64) 
         let new = NewSource {
             kind: SourceKind::SurveyResponse,
             title: Some(format!("Autumn survey comment {} (demo)", n + 1)),
-            text: Screened::new(&redactor, format!("{comment} (Synthetic demo comment.)")),
+            text: Screened::new(&redactor, (*comment).to_owned()),
             collected_on: Some(date!(2014 - 10 - 06)),
             activity_id: None,
             participant_ids: Vec::new(),
@@ -267,7 +268,10 @@ pub(super) async fn load(store: &Store, early_years: i64, riley: i64, sam: i64) 
     }
     let uncoded = store.uncoded_sources(early_years).await?;
     let texts: Vec<&str> = uncoded.iter().map(|u| u.text.as_str()).collect();
-    let found = discover(&texts, &ThemeOptions { seed: DEMO_THEME_SEED, ..ThemeOptions::default() });
+    // Six themes: the batch holds five topics (transport, waiting, activities, information, cost) and
+    // the programme's other uncoded sources make a sixth.
+    let options = ThemeOptions { seed: DEMO_THEME_SEED, themes: Some(6), ..ThemeOptions::default() };
+    let found = discover(&texts, &options);
     let themes: Vec<NewTheme> = found
         .themes
         .iter()
