@@ -545,7 +545,16 @@ fn a_qualcoder_project_imports_exports_valid_and_imports_again() {
         None,
     );
     assert!(again.status.success(), "{}", stderr(&again));
-    assert!(stdout(&again).contains("codings       3 created"), "{}", stdout(&again));
+    // The demo's own codings travel too: every coding of the export arrives.
+    let project = heard_domain::coding::refi::read_qdpx(std::fs::File::open(&exported).expect("the export"))
+        .expect("Heard reads its own export")
+        .project;
+    let codings: usize = project.sources.iter().flat_map(|s| &s.excerpts).map(|e| e.codings.len()).sum();
+    assert!(codings >= 3, "{codings}");
+    let report = stdout(&again);
+    assert!(report.contains(&format!("codings       {codings} created")), "{codings}: {report}");
+    assert!(!report.contains("not imported as in the file"), "{report}");
+
 
     // A codebook alone: Taguette's, flat.
     let taguette = refi_fixtures().join("taguette/codebook.qdc");
