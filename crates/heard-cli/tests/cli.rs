@@ -555,7 +555,6 @@ fn a_qualcoder_project_imports_exports_valid_and_imports_again() {
     assert!(report.contains(&format!("codings       {codings} created")), "{codings}: {report}");
     assert!(!report.contains("not imported as in the file"), "{report}");
 
-
     // A codebook alone: Taguette's, flat.
     let taguette = refi_fixtures().join("taguette/codebook.qdc");
     let codebook = heard(
