@@ -77,17 +77,11 @@ fn main() {
         }
     }
 
-    let mut train_times = Vec::new();
     let mut model = None;
-    for run in 1..=runs {
-        let started = Instant::now();
-        let trained = Model::train(&texts, &data.labels, &data.codes, &options);
-        let seconds = started.elapsed().as_secs_f64();
-        println!("train run {run}: {seconds:.3} s");
-        train_times.push(seconds);
-        model = trained.ok();
-    }
-    report("train on the whole file", &mut train_times, "s");
+    time_runs("train on the whole file", runs, || {
+        model = Model::train(&texts, &data.labels, &data.codes, &options).ok();
+        String::new()
+    });
     let Some(model) = model else {
         println!("training failed");
         return;
@@ -97,35 +91,54 @@ fn main() {
     let n = if quick { 2_000 } else { env_or("HEARD_BENCH_TEXTS", 100_000) };
     let mut rng = StdRng::seed_from_u64(2024);
     let many: Vec<&str> = (0..n).map(|_| texts[rng.random_range(0..texts.len())]).collect();
-    let mut feature_times = Vec::new();
-    for _ in 0..runs {
-        let started = Instant::now();
-        black_box(model.vectoriser().transform_batch(black_box(&many)));
-        feature_times.push(started.elapsed().as_secs_f64());
-    }
-    report(&format!("of which the features of {n} texts"), &mut feature_times, "s");
-    let mut suggest_times = Vec::new();
-    for run in 1..=runs {
-        let started = Instant::now();
+    time_runs(&format!("suggest for {n} texts"), runs, || {
         let suggested = black_box(model.suggest_batch(black_box(&many)));
-        let seconds = started.elapsed().as_secs_f64();
-        let codes: usize = suggested.iter().map(Vec::len).sum();
-        println!("suggest run {run}: {n} texts in {seconds:.3} s ({codes} codes suggested)");
-        suggest_times.push(seconds);
-    }
-    report(&format!("suggest for {n} texts"), &mut suggest_times, "s");
+        format!("{} codes suggested", suggested.iter().map(Vec::len).sum::<usize>())
+    });
+    time_runs(&format!("of which the features of {n} texts"), runs, || {
+        let vectors = black_box(model.vectoriser().transform_batch(black_box(&many)));
+        format!("mean {} features a text", vectors.iter().map(|v| v.nnz()).sum::<usize>() / n.max(1))
+    });
 
     let n = if quick { 1_000 } else { 10_000 };
     let pile: Vec<&str> = many.iter().take(n).copied().collect();
-    let mut theme_times = Vec::new();
+    time_runs(&format!("themes in {n} texts"), runs, || {
+        let found = black_box(discover(black_box(&pile), &ThemeOptions::default()));
+        let sizes: Vec<usize> = found.themes.iter().map(|t| t.size).collect();
+        format!("{} themes in {} passes, sizes {sizes:?}", found.themes.len(), found.iterations)
+    });
+}
+
+/// CPU time of the whole process (every thread), from /proc/self/stat's utime and stime in clock
+/// ticks (100 a second on Linux): on a shared machine, wall-clock time also counts waiting for a
+/// core.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Runs `work` `runs` times, printing each run's wall-clock and CPU seconds, then the medians.
+fn time_runs(what: &str, runs: usize, mut work: impl FnMut() -> String) {
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     for run in 1..=runs {
+        let cpu_before = cpu_seconds();
         let started = Instant::now();
-        let themes = black_box(discover(black_box(&pile), &ThemeOptions::default()));
+        let note = work();
         let seconds = started.elapsed().as_secs_f64();
-        println!("themes run {run}: {} themes from {n} texts in {seconds:.3} s", themes.themes.len());
-        theme_times.push(seconds);
+        let used = cpu_before.zip(cpu_seconds()).map(|(before, after)| after - before);
+        println!(
+            "{what}, run {run}: {seconds:.3} s wall, {} CPU; {note}",
+            used.map_or("?".into(), |c| format!("{c:.2} s"))
+        );
+        wall.push(seconds);
+        cpu.extend(used);
     }
-    report(&format!("themes in {n} texts"), &mut theme_times, "s");
+    report(&format!("{what}, wall-clock"), &mut wall, "s");
+    if !cpu.is_empty() {
+        report(&format!("{what}, CPU (all threads)"), &mut cpu, "s");
+    }
 }
 
 fn cores() -> usize {

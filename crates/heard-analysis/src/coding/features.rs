@@ -369,11 +369,22 @@ fn for_each_term(text: &str, options: &VectoriserOptions, scratch: &mut Scratch,
     }
 }
 
-/// Runs `work` on about one chunk of `items` per core, returning the results in chunk order.
+/// Runs `work` on chunks of `items` on every core, returning the results in chunk order. Texts
+/// are cheap, so fewer than 256 stay on this thread.
 pub(crate) fn parallel_chunks<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    parallel_chunks_of_at_least(items, 256, work)
+}
+
+/// [`parallel_chunks`] for items worth a thread of their own from `minimum` of them (1 for
+/// trainings).
+pub(crate) fn parallel_chunks_of_at_least<T: Sync, R: Send>(
+    items: &[T],
+    minimum: usize,
+    work: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // A few chunks per core so a core that is slowed by other work does not hold up the rest.
-    let chunks = if items.len() < 256 { 1 } else { threads * 4 };
+    let chunks = if items.len() < minimum.max(2) { 1 } else { (threads * 4).min(items.len()) };
     if chunks <= 1 || threads <= 1 {
         return vec![work(items)];
     }

@@ -28,7 +28,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use super::features::{SparseVector, Vectoriser, VectoriserOptions, parallel_chunks};
+use super::features::{SparseVector, Vectoriser, VectoriserOptions, parallel_chunks, parallel_chunks_of_at_least};
 
 /// How a [`Model`] is trained.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,7 +178,7 @@ impl Model {
             fold_of[i] = position % folds;
         }
         let jobs: Vec<Option<usize>> = std::iter::once(None).chain((0..folds).map(Some)).collect();
-        let trained = parallel_chunks(&jobs, |job| {
+        let trained = parallel_chunks_of_at_least(&jobs, 1, |job| {
             job.iter()
                 .map(|held_out| {
                     let rows: Vec<usize> = (0..texts.len()).filter(|&i| Some(fold_of[i]) != *held_out).collect();
