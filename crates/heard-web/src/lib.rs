@@ -4,11 +4,11 @@
 
 mod assets;
 mod auth;
+mod coding;
 mod csrf;
 mod error;
 mod governance;
 mod health;
-mod coding;
 mod journeys;
 mod multipart;
 mod openapi;

@@ -7,6 +7,6 @@
 mod analysis;
 mod assist;
 mod codebook;
-mod exchange;
 mod excerpts;
+mod exchange;
 mod insights;
