@@ -1545,3 +1545,73 @@ async fn refi_exchange_on_both_backends() {
         assert!(report.codes.reused >= 2);
     }
 }
+
+/// A correction of a coded source's text: a new version; excerpts and redaction reviews move with
+/// their words where unchanged; a film cannot be corrected this way.
+#[tokio::test]
+async fn a_corrected_text_carries_its_codings_and_reviews() {
+    use heard_domain::coding::codebook::CodeInput;
+    for backend in heard_testkit::backends() {
+        let store = fresh_store(backend).await;
+        demo::load(&store).await.unwrap();
+        let researcher = store.user_by_email(&email(DEMO_ACCOUNTS[2].1)).await.unwrap().unwrap();
+        let programme = store.programme("dementia").await.unwrap().unwrap();
+        let redactor = Redactor::new();
+        let text = "The respite was good. Ring 07700 900123. The bus was late and the bus was full.";
+        let new = NewSource {
+            kind: SourceKind::Story,
+            title: None,
+            text: Screened::new(&redactor, text.to_owned()),
+            collected_on: None,
+            activity_id: None,
+            participant_ids: Vec::new(),
+            attributes: BTreeMap::new(),
+            media: None,
+            cue_timings: None,
+        };
+        let source = store.add_source(programme.id, &new, Some(researcher.id)).await.unwrap();
+        let hide = Span { start: 0, end: 3, kind: PiiKind::Person };
+        store.review_span(programme.id, source.id, hide, ReviewDecision::Added, researcher.id).await.unwrap();
+        let code = CodeInput { name: "Respite (test)".into(), description: None, colour: None, parent_id: None };
+        let code = store.add_code(Some(programme.id), &code, researcher.id).await.unwrap();
+        let redacted = store.source(programme.id, source.id).await.unwrap().unwrap().redacted_text;
+        let place = |words: &str| {
+            let at = redacted.find(words).unwrap();
+            let start = redacted[..at].chars().count();
+            (start, start + words.chars().count())
+        };
+        store.code_span(programme.id, source.id, place("respite was good"), &[code], researcher.id).await.unwrap();
+        store.code_span(programme.id, source.id, place("bus was late"), &[code], researcher.id).await.unwrap();
+
+        let corrected = "The respite was good. Ring 07700 900123. The bus was very late and the bus was full.";
+        let done = store
+            .correct_source_text(
+                programme.id,
+                source.id,
+                &Screened::new(&redactor, corrected.to_owned()),
+                researcher.id,
+            )
+            .await
+            .unwrap();
+        assert_eq!((done.excerpts_carried, done.excerpts_to_place), (1, 1), "{backend:?}");
+        assert_eq!((done.reviews_kept, done.reviews_dropped), (1, 0));
+        let after = store.source(programme.id, source.id).await.unwrap().unwrap();
+        assert!(after.text.original().contains("very late"));
+        assert!(
+            after.redacted_text.starts_with("[NAME-1] respite"),
+            "the review moved with its words: {}",
+            after.redacted_text
+        );
+        assert!(!after.redacted_text.contains("900123"), "screened anew");
+        let excerpts = store.source_excerpts(programme.id, source.id).await.unwrap();
+        let kept = excerpts.iter().find(|e| e.quote == "respite was good").unwrap();
+        assert!(kept.current);
+        assert_eq!(
+            after.redacted_text.chars().skip(kept.start).take(kept.end - kept.start).collect::<String>(),
+            "respite was good"
+        );
+        assert!(!excerpts.iter().find(|e| e.quote == "bus was late").unwrap().current);
+        let events = store.audit_events(10).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "source.text_corrected"), "{backend:?}");
+    }
+}

@@ -26,6 +26,17 @@ pub const COUNT_LIMIT: i64 = 250;
 pub const MATCH_START: char = '\u{E001}';
 pub const MATCH_END: char = '\u{E002}';
 
+/// What a correction of a source's text did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    /// Excerpts whose words are unchanged, now counted in the corrected text.
+    pub excerpts_carried: usize,
+    /// Excerpts whose words changed: they stay on the old version until placed again.
+    pub excerpts_to_place: usize,
+    pub reviews_kept: usize,
+    pub reviews_dropped: usize,
+}
+
 /// A film's media file in the media store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Media {
@@ -611,6 +622,84 @@ per_backend! {
         tx.commit().await?;
         Ok(source)
     }
+
+    pub(super) async fn correct_text(
+        pool: &DbPool,
+        programme_id: i64,
+        source_id: i64,
+        text: &Screened,
+        by: i64,
+    ) -> Result<Correction, StoreError> {
+        let mut tx = pool.begin_with(BEGIN).await?;
+        let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
+        if source.cue_timings.is_some() {
+            return Err(StoreError::Invalid(heard_domain::Invalid::one(
+                "text",
+                "A film's transcript keeps one line per cue: it cannot be corrected here",
+            )));
+        }
+        // Reviews count in characters of the original: each moves with its words, or goes with them.
+        let old_spans: Vec<(usize, usize)> = source.reviews.iter().map(|r| (r.start, r.end)).collect();
+        let places = heard_analysis::coding::versions::carry(source.text.original(), text.original(), &old_spans);
+        sqlx::query("DELETE FROM redaction_reviews WHERE source_id = $1").bind(source_id).execute(&mut *tx).await?;
+        let mut kept = Vec::new();
+        for (review, place) in source.reviews.iter().zip(places) {
+            let Some((start, end)) = place else { continue };
+            sqlx::query(
+                "INSERT INTO redaction_reviews (source_id, start_char, end_char, kind, decision, reviewed_by, reviewed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(source_id)
+            .bind(i64::try_from(start).map_err(|_| corrupt("span"))?)
+            .bind(i64::try_from(end).map_err(|_| corrupt("span"))?)
+            .bind(&review.kind)
+            .bind(review.decision.code())
+            .bind(review.reviewed_by.as_ref().map(|u| u.id))
+            .bind(review.reviewed_at)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(kind) = PiiKind::from_code(&review.kind) {
+                kept.push(Review { span: Span { start, end, kind }, decision: review.decision });
+            }
+        }
+        let redacted = text.reviewed(&kept);
+        let before: Vec<(i64, bool)> = sqlx::query_as(
+            "SELECT id, text_version = (SELECT text_version FROM sources WHERE id = $1) FROM excerpts WHERE source_id = $1",
+        )
+        .bind(source_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.carry_excerpts(source_id, &source.redacted_text, &redacted, Some(by)).await?;
+        sqlx::query("UPDATE sources SET original_text = $1, redacted_text = $2, detected_spans = $3 WHERE id = $4")
+            .bind(text.original())
+            .bind(&redacted)
+            .bind(spans_to_json(text.detected()))
+            .bind(source_id)
+            .execute(&mut *tx)
+            .await?;
+        let after: Vec<(i64, bool)> = sqlx::query_as(
+            "SELECT id, text_version = (SELECT text_version FROM sources WHERE id = $1) FROM excerpts WHERE source_id = $1",
+        )
+        .bind(source_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let was_current: Vec<i64> = before.iter().filter(|(_, current)| *current).map(|(id, _)| *id).collect();
+        let carried = after.iter().filter(|(id, current)| *current && was_current.contains(id)).count();
+        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
+            .bind(now())
+            .bind(by)
+            .bind("source.text_corrected")
+            .bind(format!("source {source_id}"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Correction {
+            excerpts_carried: carried,
+            excerpts_to_place: was_current.len() - carried,
+            reviews_kept: kept.len(),
+            reviews_dropped: source.reviews.len() - kept.len(),
+        })
+    }
 }
 
 // For other modules that add a source inside a transaction of their own (story forms).
@@ -769,6 +858,20 @@ impl Store {
         by: i64,
     ) -> Result<Source, StoreError> {
         dispatch!(self, review_span(programme_id, source_id, span, decision, by))
+    }
+
+    /// Replaces a source's text with a correction (screened anew), in one transaction: each
+    /// redaction review moves with its words or goes with them, the redacted text is made again,
+    /// and, if the source is coded, the coded version is kept and its excerpts carried across where
+    /// their words are unchanged. Audited. `Invalid` naming `text` for a film, whose lines are cues.
+    pub async fn correct_source_text(
+        &self,
+        programme_id: i64,
+        source_id: i64,
+        text: &Screened,
+        by: i64,
+    ) -> Result<Correction, StoreError> {
+        dispatch!(self, correct_text(programme_id, source_id, text, by))
     }
 
     /// Full-text search over redacted text only, ranked, one page (from 0) at a time.

@@ -35,6 +35,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/programmes/{slug}/sources/{id}/original", Action::ViewOriginalText, original),
         Route::post("/programmes/{slug}/sources/{id}/review", Action::ViewOriginalText, review),
         Route::post("/programmes/{slug}/sources/{id}/hide", Action::ViewOriginalText, hide),
+        Route::post("/programmes/{slug}/sources/{id}/correct", Action::ViewOriginalText, correct),
     ]
 }
 
@@ -353,6 +354,7 @@ async fn render_original(
             shown => true,
             pieces => pieces(source.text.original(), &source.hidden_spans()),
             spans => span_rows(source),
+            original_text => source.text.original(),
             kinds => kinds_of_personal_data(),
             values,
         }
@@ -483,5 +485,42 @@ mod tests {
         let joined: String = cut.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(joined, "Ada said 123 ok");
         assert_eq!(cut.iter().filter(|p| p.kind.is_some()).count(), 2);
+    }
+}
+
+/// A correction of a source's text: screened anew, reviews and excerpts carried where their words
+/// are unchanged (`Store::correct_source_text`).
+async fn correct(
+    State(state): State<AppState>,
+    page: Page,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    CsrfForm(form): CsrfForm<FormFields>,
+) -> PageResult {
+    let programme = find_programme(&state, &slug).await?;
+    let source = find_source(&state, &programme, id).await?;
+    check_consent(&source)?;
+    let text = match source_text("text", form.get("text")) {
+        Ok(text) => text,
+        Err(invalid_input) => {
+            return render_original(&state, &page, &programme, &source, form.values(), Some(&invalid_input)).await;
+        }
+    };
+    let screened = screen(&state, programme.id, text).await?;
+    match state.store.correct_source_text(programme.id, id, &screened, page.user()?.id).await {
+        Ok(done) => {
+            let mut message = "Text corrected".to_owned();
+            if done.excerpts_carried + done.excerpts_to_place > 0 {
+                message.push_str(&format!(
+                    ": {} excerpts carried across, {} to place again",
+                    done.excerpts_carried, done.excerpts_to_place
+                ));
+            }
+            Flash::set(&page.session, &message).await;
+            see_other(format!("/programmes/{slug}/sources/{id}/original"))
+        }
+        Err(StoreError::Invalid(invalid_input)) => {
+            render_original(&state, &page, &programme, &source, form.values(), Some(&invalid_input)).await
+        }
+        Err(other) => Err(other.into()),
     }
 }

@@ -176,3 +176,29 @@ async fn the_api_codes_by_character_offsets_and_refuses_spans_that_do_not_fit() 
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_researcher_corrects_a_coded_text_and_its_excerpts_follow() {
+    let app = TestApp::spawn().await;
+    let (programme, _, source) = setup(&app, "early-years", "Survey: being a young parent", "Forms (test)").await;
+    let before = app.store.source(programme, source).await.unwrap().unwrap();
+    let coded_before = app.store.source_excerpts(programme, source).await.unwrap();
+    assert!(!coded_before.is_empty(), "the demo coded this source");
+    let browser = app.signed_in(Role::Researcher).await;
+    let page = format!("/programmes/early-years/sources/{source}/original");
+    let action = format!("/programmes/early-years/sources/{source}/correct");
+    let blank = browser.submit(&page, &action, &[("text", "  ")]).await;
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let corrected = before.text.original().replace("The midwife was kind", "The midwife was very kind");
+    let saved = browser.submit(&page, &action, &[("text", &corrected)]).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let banner = browser.page(&page).await;
+    assert!(banner.contains("excerpts carried across, 1 to place again"), "{banner}");
+    let after = app.store.source_excerpts(programme, source).await.unwrap();
+    assert_eq!(after.iter().filter(|e| !e.current).count(), 1, "only the excerpt whose words changed waits");
+    let coding = browser.page(&format!("/programmes/early-years/sources/{source}/coding")).await;
+    assert!(coding.contains("Text changed since coded"));
+    let facilitator = app.signed_in(Role::Facilitator).await;
+    let csrf = facilitator.csrf_token("/account").await;
+    assert_eq!(facilitator.post(&action, &csrf, &[("text", "x")]).await.status(), StatusCode::FORBIDDEN);
+}
