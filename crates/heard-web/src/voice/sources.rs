@@ -467,27 +467,6 @@ async fn hide(
     see_other(format!("/programmes/{slug}/sources/{id}/original"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn occurrences_count_characters() {
-        assert_eq!(occurrences("café Ada, then Ada", "Ada"), [(5, 8), (15, 18)]);
-        assert!(occurrences("nothing", "Ada").is_empty());
-    }
-
-    #[test]
-    fn pieces_cover_the_text_once() {
-        let spans =
-            [Span { start: 0, end: 3, kind: PiiKind::Person }, Span { start: 9, end: 12, kind: PiiKind::Phone }];
-        let cut = pieces("Ada said 123 ok", &spans);
-        let joined: String = cut.iter().map(|p| p.text.as_str()).collect();
-        assert_eq!(joined, "Ada said 123 ok");
-        assert_eq!(cut.iter().filter(|p| p.kind.is_some()).count(), 2);
-    }
-}
-
 /// A correction of a source's text: screened anew, reviews and excerpts carried where their words
 /// are unchanged (`Store::correct_source_text`).
 async fn correct(
@@ -522,5 +501,26 @@ async fn correct(
             render_original(&state, &page, &programme, &source, form.values(), Some(&invalid_input)).await
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occurrences_count_characters() {
+        assert_eq!(occurrences("café Ada, then Ada", "Ada"), [(5, 8), (15, 18)]);
+        assert!(occurrences("nothing", "Ada").is_empty());
+    }
+
+    #[test]
+    fn pieces_cover_the_text_once() {
+        let spans =
+            [Span { start: 0, end: 3, kind: PiiKind::Person }, Span { start: 9, end: 12, kind: PiiKind::Phone }];
+        let cut = pieces("Ada said 123 ok", &spans);
+        let joined: String = cut.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined, "Ada said 123 ok");
+        assert_eq!(cut.iter().filter(|p| p.kind.is_some()).count(), 2);
     }
 }
