@@ -231,6 +231,16 @@ impl Page {
         Ok(Html(render(name, context! { ..ctx, ..layout })?))
     }
 
+    /// A form page: as it is (200), or, with `invalid`, again with the errors beside their fields
+    /// and the values as typed (422).
+    pub fn respond(&self, name: &str, ctx: Value, invalid: Option<&Invalid>) -> PageResult {
+        use axum::response::IntoResponse;
+        match invalid {
+            Some(invalid_input) => unprocessable(self.render_invalid(name, ctx, invalid_input)),
+            None => Ok(self.render(name, ctx)?.into_response()),
+        }
+    }
+
     /// Renders a form page again with the errors beside their fields and the values as typed.
     pub fn render_invalid(&self, name: &str, ctx: Value, invalid: &Invalid) -> Result<Html<String>, PageError> {
         self.render(name, context! { errors => form_errors(invalid), ..ctx })

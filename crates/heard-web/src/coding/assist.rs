@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::response::IntoResponse;
 use heard_analysis::coding::suggest::{Model, TrainOptions};
 use heard_analysis::coding::themes::{self, ThemeOptions};
 use heard_domain::coding::codebook::CodeInput;
@@ -23,7 +22,7 @@ use crate::AppState;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{PageError, PagePath};
 use crate::journeys::find_programme;
-use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
+use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -134,10 +133,7 @@ async fn render_suggestions(
         suggestions,
         values,
     };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/assist/suggestions.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/assist/suggestions.html", ctx)?.into_response()),
-    }
+    page.respond("coding/assist/suggestions.html", ctx, invalid)
 }
 
 async fn suggestions_page(State(state): State<AppState>, page: Page, PagePath(slug): PagePath<String>) -> PageResult {
@@ -290,10 +286,7 @@ async fn render_themes(
         max_themes => MAX_THEMES,
         values,
     };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/assist/themes.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/assist/themes.html", ctx)?.into_response()),
-    }
+    page.respond("coding/assist/themes.html", ctx, invalid)
 }
 
 async fn themes_page(State(state): State<AppState>, page: Page, PagePath(slug): PagePath<String>) -> PageResult {

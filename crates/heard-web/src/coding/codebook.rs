@@ -2,7 +2,6 @@
 //! and one code with its excerpts, memos and history, where it is edited, merged or split.
 
 use axum::extract::State;
-use axum::response::IntoResponse;
 use heard_domain::Invalid;
 use heard_domain::coding::codebook::{CodeInput, MemoTarget, memo_text};
 use heard_domain::governance::Action;
@@ -14,7 +13,7 @@ use crate::AppState;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{PageError, PagePath};
 use crate::journeys::find_programme;
-use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
+use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -68,10 +67,7 @@ async fn render_codebook(
     let codes = state.store.codebook(Some(programme.id)).await?;
     let parents = code_options(&codes, None);
     let ctx = context! { programme, codes, parents, values };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/codebook/list.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/codebook/list.html", ctx)?.into_response()),
-    }
+    page.respond("coding/codebook/list.html", ctx, invalid)
 }
 
 async fn codebook(State(state): State<AppState>, page: Page, PagePath(slug): PagePath<String>) -> PageResult {
@@ -152,10 +148,7 @@ async fn render_code(
         merge_into,
         values,
     };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/codebook/code.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/codebook/code.html", ctx)?.into_response()),
-    }
+    page.respond("coding/codebook/code.html", ctx, invalid)
 }
 
 /// The edit form's starting values: the code as it is.

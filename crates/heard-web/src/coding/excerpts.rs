@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 
 use axum::extract::State;
-use axum::response::IntoResponse;
 use heard_domain::Invalid;
 use heard_domain::coding::codebook::{CharSpan, MemoTarget, Stance, memo_text, span_of_quote};
 use heard_domain::error::Collector;
@@ -21,7 +20,7 @@ use crate::AppState;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{PageError, PagePath};
 use crate::journeys::find_programme;
-use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
+use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -109,10 +108,7 @@ async fn render(
         stances => Stance::ALL.iter().map(|s| context! { value => s.code(), text => s.label() }).collect::<Vec<_>>(),
         values,
     };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/source.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/source.html", ctx)?.into_response()),
-    }
+    page.respond("coding/source.html", ctx, invalid)
 }
 
 async fn coding_page(

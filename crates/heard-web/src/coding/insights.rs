@@ -22,7 +22,7 @@ use crate::auth::ApiUser;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, PageError, PagePath};
 use crate::journeys::find_programme;
-use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
+use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -116,10 +116,7 @@ async fn render_list(
 ) -> PageResult {
     let insights = state.store.insights(programme.id).await?;
     let ctx = context! { programme, insights, values };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/insights/list.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/insights/list.html", ctx)?.into_response()),
-    }
+    page.respond("coding/insights/list.html", ctx, invalid)
 }
 
 async fn list(State(state): State<AppState>, page: Page, PagePath(slug): PagePath<String>) -> PageResult {
@@ -200,10 +197,7 @@ async fn render_insight(
         stances => Stance::ALL.iter().map(|s| context! { value => s.code(), text => s.label() }).collect::<Vec<_>>(),
         values,
     };
-    match invalid {
-        Some(invalid_input) => unprocessable(page.render_invalid("coding/insights/insight.html", ctx, invalid_input)),
-        None => Ok(page.render("coding/insights/insight.html", ctx)?.into_response()),
-    }
+    page.respond("coding/insights/insight.html", ctx, invalid)
 }
 
 async fn show(
