@@ -315,8 +315,19 @@ async fn main() {
         "  coding_records (the query)",
         time(runs, async || store.coding_records(programme).await.unwrap()).await,
     ));
-    rows.push(("  codebook (the query)", time(runs, async || store.codebook(Some(programme)).await.unwrap()).await));
-    rows.push(("  matrices::co_occurrence alone", time(runs, async || matrices::co_occurrence(&placed)).await));
+    rows.push(("  codes (the query)", time(runs, async || store.codes(Some(programme)).await.unwrap()).await));
+    rows.push((
+        "  codebook with counts (its page)",
+        time(runs, async || store.codebook(Some(programme)).await.unwrap()).await,
+    ));
+    rows.push((
+        "  matrices::co_occurrence_counts alone",
+        time(runs, async || matrices::co_occurrence_counts(&placed)).await,
+    ));
+    rows.push((
+        "  matrices::co_occurrence (with ids) alone",
+        time(runs, async || matrices::co_occurrence(&placed)).await,
+    ));
     rows.push(("  matrices::by_attribute alone", time(runs, async || matrices::by_attribute(&placed, &values)).await));
     rows.push(("  agreement::agreement alone", time(runs, async || agreement::agreement(&codings, &lengths)).await));
 

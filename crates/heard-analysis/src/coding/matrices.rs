@@ -57,6 +57,64 @@ pub fn co_occurrence(codings: &[Placed]) -> BTreeMap<(i64, i64), BTreeSet<i64>> 
     cells
 }
 
+/// How many excerpts each pair of codes meets on, as [`co_occurrence`] counts them, without
+/// keeping the excerpts: for the whole matrix, where sets of ids would cost more than the counting.
+/// Each source is swept on its own, and its meetings counted once each, since an excerpt belongs to
+/// one source.
+pub fn co_occurrence_counts(codings: &[Placed]) -> BTreeMap<(i64, i64), usize> {
+    let mut sorted: Vec<&Placed> = codings.iter().collect();
+    sorted.sort_unstable_by_key(|c| (c.source, c.start, c.end, c.excerpt, c.code));
+    // Each excerpt once, with its codes, in order of source and start.
+    let mut excerpts: Vec<(i64, usize, usize, i64, Vec<i64>)> = Vec::new();
+    for c in sorted {
+        match excerpts.last_mut() {
+            Some(last) if last.3 == c.excerpt => {
+                if last.4.last() != Some(&c.code) {
+                    last.4.push(c.code);
+                }
+            }
+            _ => excerpts.push((c.source, c.start, c.end, c.excerpt, vec![c.code])),
+        }
+    }
+    let mut counts: HashMap<(i64, i64), usize> = HashMap::new();
+    let mut met: Vec<(i64, i64, i64)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < excerpts.len() {
+        let source = excerpts[i].0;
+        met.clear();
+        open.clear();
+        while i < excerpts.len() && excerpts[i].0 == source {
+            let (_, start, _, x, ref codes_x) = excerpts[i];
+            open.retain(|&o| excerpts[o].2 > start);
+            for (n, &a) in codes_x.iter().enumerate() {
+                for &b in &codes_x[n..] {
+                    met.push((a.min(b), a.max(b), x));
+                }
+            }
+            for &o in &open {
+                let (.., y, ref codes_y) = excerpts[o];
+                for &a in codes_x {
+                    for &b in codes_y {
+                        if a != b {
+                            met.push((a.min(b), a.max(b), x));
+                            met.push((a.min(b), a.max(b), y));
+                        }
+                    }
+                }
+            }
+            open.push(i);
+            i += 1;
+        }
+        met.sort_unstable();
+        met.dedup();
+        for &(a, b, _) in &met {
+            *counts.entry((a, b)).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
 /// For each code and each value of an attribute, the excerpts coded with it whose source has a
 /// participant with that value. `values` maps a source to its participants' values (a source may
 /// hear several people, so an excerpt may count under several values, once each).
@@ -99,6 +157,29 @@ mod tests {
         assert_eq!(ids(100, 100), [1, 4]);
         assert_eq!(ids(300, 300), [2, 3, 5]);
         assert!(!cells.contains_key(&(300, 100)));
+    }
+
+    #[test]
+    fn counting_alone_agrees_with_the_excerpts_listed() {
+        let mut codings = Vec::new();
+        // A pseudo-random tangle of overlapping excerpts over three sources and six codes.
+        let mut state = 7_u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for excerpt in 0..300_i64 {
+            let source = i64::try_from(next(3)).unwrap();
+            let start = usize::try_from(next(500)).unwrap();
+            let end = start + 1 + usize::try_from(next(60)).unwrap();
+            for _ in 0..=next(3) {
+                let code = 100 + i64::try_from(next(6)).unwrap();
+                codings.push(placed(excerpt, source, code, start, end));
+            }
+        }
+        let listed: BTreeMap<(i64, i64), usize> =
+            co_occurrence(&codings).into_iter().map(|(cell, ids)| (cell, ids.len())).collect();
+        assert_eq!(co_occurrence_counts(&codings), listed);
     }
 
     #[test]

@@ -135,15 +135,17 @@ per_backend! {
 impl Store {
     /// Which codes meet on the same or overlapping excerpts, over the programme's current excerpts.
     pub async fn co_occurrence(&self, programme_id: i64) -> Result<CoOccurrence, StoreError> {
-        let codes = self.codebook(Some(programme_id)).await?;
+        let codes = self.codes(Some(programme_id)).await?;
         let records = self.coding_records(programme_id).await?;
-        let cells = matrices::co_occurrence(&placed(&records));
-        Ok(CoOccurrence { codes, cells: cells.into_iter().map(|((a, b), ids)| (a, b, ids.len())).collect() })
+        let cells = matrices::co_occurrence_counts(&placed(&records));
+        Ok(CoOccurrence { codes, cells: cells.into_iter().map(|((a, b), n)| (a, b, n)).collect() })
     }
 
     /// The excerpts where codes `a` and `b` meet (`a == b`: the excerpts coded `a`), by id.
     pub async fn co_occurrence_excerpts(&self, programme_id: i64, a: i64, b: i64) -> Result<Vec<i64>, StoreError> {
-        let records = self.coding_records(programme_id).await?;
+        // A cell depends only on the codings of its two codes.
+        let mut records = self.coding_records(programme_id).await?;
+        records.retain(|r| r.code_id == a || r.code_id == b);
         let mut cells = matrices::co_occurrence(&placed(&records));
         Ok(cells.remove(&(a.min(b), a.max(b))).map(|ids| ids.into_iter().collect()).unwrap_or_default())
     }
@@ -155,7 +157,7 @@ impl Store {
         programme_id: i64,
         attribute: Attribute,
     ) -> Result<AttributeMatrix, StoreError> {
-        let codes = self.codebook(Some(programme_id)).await?;
+        let codes = self.codes(Some(programme_id)).await?;
         let records = self.coding_records(programme_id).await?;
         let values = match &self.pool {
             crate::Pool::Sqlite(pool) => sqlite::attribute_values(pool, programme_id, attribute).await?,
@@ -179,7 +181,8 @@ impl Store {
         code: i64,
         value: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let records = self.coding_records(programme_id).await?;
+        let mut records = self.coding_records(programme_id).await?;
+        records.retain(|r| r.code_id == code);
         let values = match &self.pool {
             crate::Pool::Sqlite(pool) => sqlite::attribute_values(pool, programme_id, attribute).await?,
             crate::Pool::Postgres(pool) => postgres::attribute_values(pool, programme_id, attribute).await?,

@@ -92,17 +92,40 @@ type EventRow = (String, Option<i64>, Option<String>, i64, Option<i64>, Option<S
 
 per_backend! {
     pub(crate) async fn load_codebook(conn: &mut Conn, programme_id: Option<i64>) -> Result<Vec<Code>, StoreError> {
+        let mut codes = load_codes(&mut *conn, programme_id).await?;
+        // Counts of codings in the programme, in one pass over covering indexes: a count per code
+        // as a correlated subquery would look every coding's excerpt and source up by rowid.
+        let counts: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT g.code_id, COUNT(*) FROM sources s JOIN excerpts e ON e.source_id = s.id
+             JOIN codings g ON g.excerpt_id = e.id WHERE s.programme_id = $1 GROUP BY g.code_id",
+        )
+        .bind(programme_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let counts: std::collections::HashMap<i64, i64> = counts.into_iter().collect();
+        for code in &mut codes {
+            code.codings = counts.get(&code.id).copied().unwrap_or(0);
+        }
+        Ok(codes)
+    }
+
+    /// The codebook without counts: what a matrix needs to label its rows.
+    pub(crate) async fn load_codes(conn: &mut Conn, programme_id: Option<i64>) -> Result<Vec<Code>, StoreError> {
         // A programme's codebook holds its own codes and the organisation's; the organisation's
-        // alone (programme_id None) holds only those. Counts are of codings in the programme.
+        // alone (programme_id None) holds only those.
         let rows: Vec<CodeRow> = sqlx::query_as(&format!(
-            "SELECT {CODE_COLUMNS}, (SELECT COUNT(*) FROM codings g JOIN excerpts e ON e.id = g.excerpt_id
-                 JOIN sources s ON s.id = e.source_id WHERE g.code_id = c.id AND s.programme_id = $1) AS codings
-             FROM codes c WHERE c.merged_into IS NULL AND (c.programme_id IS NULL OR c.programme_id = $1)"
+            "SELECT {CODE_COLUMNS}, CAST(0 AS BIGINT) AS codings FROM codes c
+             WHERE c.merged_into IS NULL AND (c.programme_id IS NULL OR c.programme_id = $1)"
         ))
         .bind(programme_id)
         .fetch_all(&mut *conn)
         .await?;
         Ok(tree_order(rows))
+    }
+
+    pub(super) async fn codes(pool: &DbPool, programme_id: Option<i64>) -> Result<Vec<Code>, StoreError> {
+        let mut conn = pool.acquire().await?;
+        load_codes(&mut conn, programme_id).await
     }
 
     pub(super) async fn codebook(pool: &DbPool, programme_id: Option<i64>) -> Result<Vec<Code>, StoreError> {
@@ -361,6 +384,11 @@ impl Store {
     /// organisation's alone: live codes in tree order.
     pub async fn codebook(&self, programme_id: Option<i64>) -> Result<Vec<Code>, StoreError> {
         dispatch!(self, codebook(programme_id))
+    }
+
+    /// The codebook as [`Store::codebook`] reads it, without counting each code's codings.
+    pub async fn codes(&self, programme_id: Option<i64>) -> Result<Vec<Code>, StoreError> {
+        dispatch!(self, codes(programme_id))
     }
 
     /// Adds a code to a programme's codebook (or the organisation's, with `None`). `Duplicate`

@@ -332,19 +332,6 @@ per_backend! {
         Ok(out)
     }
 
-    pub(super) async fn coding_records(pool: &DbPool, programme_id: i64) -> Result<Vec<CodingRecord>, StoreError> {
-        let rows: Vec<CodingRecord> = sqlx::query_as(
-            "SELECT e.id AS excerpt_id, e.source_id, g.code_id, g.coded_by AS coder, e.start_char AS start, e.end_char AS \"end\"
-             FROM codings g JOIN excerpts e ON e.id = g.excerpt_id JOIN sources s ON s.id = e.source_id
-             WHERE s.programme_id = $1 AND e.text_version = s.text_version AND g.coded_by IS NOT NULL
-             ORDER BY e.source_id, e.start_char",
-        )
-        .bind(programme_id)
-        .fetch_all(pool)
-        .await?;
-        Ok(rows)
-    }
-
     /// Keeps the coded text of a source as a version and carries its excerpts to `new_text`,
     /// inside the caller's transaction; called before the source's redacted text changes. A
     /// source nobody has coded changes in place: no excerpt counts in its text.
@@ -525,7 +512,43 @@ impl Store {
 
     /// Every coding of a programme's current excerpts, flat, for agreement and matrices.
     pub async fn coding_records(&self, programme_id: i64) -> Result<Vec<CodingRecord>, StoreError> {
-        dispatch!(self, coding_records(programme_id))
+        // From the programme's sources down through the indexes on excerpts (source, version) and
+        // codings (excerpt), in no particular order: every reader builds its own maps. SQLite
+        // hands rows to sqlx one at a time across a thread, which costs more than the query for a
+        // hundred thousand codings, so there the rows come as one JSON array and are parsed here.
+        const FROM: &str = "FROM sources s JOIN excerpts e ON e.source_id = s.id AND e.text_version = s.text_version
+             JOIN codings g ON g.excerpt_id = e.id WHERE s.programme_id = $1 AND g.coded_by IS NOT NULL";
+        match &self.pool {
+            crate::Pool::Sqlite(pool) => {
+                let json: Option<String> = sqlx::query_scalar(&format!(
+                    "SELECT json_group_array(json_array(e.id, e.source_id, g.code_id, g.coded_by, e.start_char, e.end_char)) {FROM}"
+                ))
+                .bind(programme_id)
+                .fetch_one(pool)
+                .await?;
+                let rows: Vec<(i64, i64, i64, i64, i64, i64)> =
+                    serde_json::from_str(json.as_deref().unwrap_or("[]"))
+                        .map_err(|_| StoreError::Database(sqlx::Error::Decode("coding records".into())))?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(excerpt_id, source_id, code_id, coder, start, end)| CodingRecord {
+                        excerpt_id,
+                        source_id,
+                        code_id,
+                        coder,
+                        start,
+                        end,
+                    })
+                    .collect())
+            }
+            crate::Pool::Postgres(pool) => Ok(sqlx::query_as(&format!(
+                "SELECT e.id AS excerpt_id, e.source_id, g.code_id, g.coded_by AS coder, e.start_char AS start,
+                 e.end_char AS \"end\" {FROM}"
+            ))
+            .bind(programme_id)
+            .fetch_all(pool)
+            .await?),
+        }
     }
 
     /// Writes a memo on a source, code or excerpt of the programme.
