@@ -87,8 +87,15 @@ test("a researcher codes a selected span and typed words, then builds an insight
   await researcher.goto("/programmes/early-years/sources?kind=interview_transcript");
   await clickAndWait(researcher, researcher.getByRole("link", { name: "Interview with a health visitor" }));
   await clickAndWait(researcher, researcher.getByRole("link", { name: "Code this source" }));
+  // Each excerpt's forms open one excerpt at a time, from a link in its card.
+  await clickAndWait(
+    researcher,
+    researcher
+      .locator(".govuk-summary-card", { hasText: "seeing families early" })
+      .getByRole("link", { name: /Write a memo, add to an insight/ }),
+  );
+  await checkPage(researcher);
   const card = researcher.locator(".govuk-summary-card", { hasText: "seeing families early" });
-  await card.getByText("Add to an insight").click();
   await card.getByLabel("Insight").selectOption({ label: INSIGHT });
   await card.getByLabel("Supports").check();
   await clickAndWait(researcher, card.getByRole("button", { name: "Add to insight" }));

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use heard_domain::Invalid;
 use heard_domain::coding::codebook::{CharSpan, MemoTarget, Stance, memo_text, span_of_quote};
 use heard_domain::error::Collector;
@@ -45,22 +45,37 @@ struct Segment {
 }
 
 /// The text cut wherever an excerpt starts or ends, so each segment is covered by the same
-/// excerpts throughout. Linear in the text and in the number of excerpts (sorted boundaries).
+/// excerpts throughout: one sweep over the sorted boundaries, keeping the excerpts open at each.
 fn segments(text: &str, excerpts: &[Excerpt]) -> Vec<Segment> {
-    let current: Vec<&Excerpt> = excerpts.iter().filter(|e| e.current).collect();
-    let mut cuts: BTreeSet<usize> = current.iter().flat_map(|e| [e.start, e.end]).collect();
     let chars: Vec<char> = text.chars().collect();
-    cuts.insert(0);
-    cuts.insert(chars.len());
-    let cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= chars.len()).collect();
-    let mut out = Vec::with_capacity(cuts.len());
-    for pair in cuts.windows(2) {
-        let (start, end) = (pair[0], pair[1]);
-        if start == end {
-            continue;
+    let current: Vec<&Excerpt> = excerpts.iter().filter(|e| e.current && e.end <= chars.len()).collect();
+    // (place, opens?, excerpt id): closings sort before openings at the same place.
+    let mut events: Vec<(usize, bool, i64)> =
+        current.iter().flat_map(|e| [(e.start, true, e.id), (e.end, false, e.id)]).collect();
+    events.sort_unstable();
+    let mut open: BTreeSet<i64> = BTreeSet::new();
+    let mut out = Vec::with_capacity(events.len() + 1);
+    let mut at = 0;
+    let mut next = events.iter().peekable();
+    while at < chars.len() {
+        while let Some(&&(place, opens, id)) = next.peek() {
+            if place > at {
+                break;
+            }
+            if opens {
+                open.insert(id);
+            } else {
+                open.remove(&id);
+            }
+            next.next();
         }
-        let over: Vec<i64> = current.iter().filter(|e| e.start < end && start < e.end).map(|e| e.id).collect();
-        out.push(Segment { start, text: chars[start..end].iter().collect(), excerpts: over });
+        let end = next.peek().map_or(chars.len(), |e| e.0.min(chars.len()));
+        out.push(Segment {
+            start: at,
+            text: chars[at..end].iter().collect(),
+            excerpts: open.iter().copied().collect(),
+        });
+        at = end;
     }
     out
 }
@@ -74,6 +89,7 @@ async fn render(
     page: &Page,
     programme: &Programme,
     source: &Source,
+    chosen: Option<i64>,
     values: Value,
     invalid: Option<&Invalid>,
 ) -> PageResult {
@@ -104,6 +120,7 @@ async fn render(
         excerpt_memos,
         insights,
         insight_options,
+        chosen,
         me,
         stances => Stance::ALL.iter().map(|s| context! { value => s.code(), text => s.label() }).collect::<Vec<_>>(),
         values,
@@ -111,14 +128,23 @@ async fn render(
     page.respond("coding/source.html", ctx, invalid)
 }
 
+/// `?excerpt=ID` opens that excerpt's forms (memo, insight, taking a coding back): one excerpt's
+/// forms at a time keep a page of thousands of excerpts small.
 async fn coding_page(
     State(state): State<AppState>,
     page: Page,
     PagePath((slug, id)): PagePath<(String, i64)>,
+    Query(query): Query<FormFields>,
 ) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
     let source = find_source(&state, &programme, id).await?;
-    render(&state, &page, &programme, &source, FormFields::default().values(), None).await
+    let chosen = query.get("excerpt").parse().ok();
+    render(&state, &page, &programme, &source, chosen, FormFields::default().values(), None).await
+}
+
+/// The excerpt a posted form was about, so its forms open again with their errors.
+fn chosen_in(form: &FormFields) -> Option<i64> {
+    form.get("excerpt").parse().ok()
 }
 
 /// The passage the form names: offsets from a selection (`start`, `end`, set by `coding.js`),
@@ -157,7 +183,9 @@ async fn code_passage(
     let span = match errors.finish(|| span) {
         Ok(Some(span)) => span,
         Ok(None) => return Err(PageError::BadRequest("no passage chosen".into())),
-        Err(invalid) => return render(&state, &page, &programme, &source, form.values(), Some(&invalid)).await,
+        Err(invalid) => {
+            return render(&state, &page, &programme, &source, chosen_in(&form), form.values(), Some(&invalid)).await;
+        }
     };
     match state.store.code_span(programme.id, id, (span.start, span.end), &codes, page.user()?.id).await {
         Ok(excerpt) => {
@@ -167,7 +195,7 @@ async fn code_passage(
             see_other(format!("/programmes/{slug}/sources/{id}/coding#excerpt-{excerpt}"))
         }
         Err(StoreError::Invalid(invalid)) => {
-            render(&state, &page, &programme, &source, form.values(), Some(&invalid)).await
+            render(&state, &page, &programme, &source, chosen_in(&form), form.values(), Some(&invalid)).await
         }
         Err(other) => Err(other.into()),
     }
@@ -200,7 +228,9 @@ async fn add_memo(
     };
     let body = match memo_text(&field, form.get(&field)) {
         Ok(body) => body,
-        Err(invalid) => return render(&state, &page, &programme, &source, form.values(), Some(&invalid)).await,
+        Err(invalid) => {
+            return render(&state, &page, &programme, &source, chosen_in(&form), form.values(), Some(&invalid)).await;
+        }
     };
     state.store.add_memo(programme.id, target, target_id, &body, page.user()?.id).await?;
     Flash::set(&page.session, "Memo added").await;
@@ -230,7 +260,7 @@ async fn add_evidence(
     let excerpt_id = excerpt.parse::<i64>().ok();
     let (Some(insight), Some(stance), Some(excerpt_id)) = (insight, stance, excerpt_id) else {
         let invalid = errors.finish(|| ()).err().unwrap_or_else(|| Invalid::one("excerpt", "Choose an excerpt"));
-        return render(&state, &page, &programme, &source, form.values(), Some(&invalid)).await;
+        return render(&state, &page, &programme, &source, chosen_in(&form), form.values(), Some(&invalid)).await;
     };
     state.store.attach_evidence(programme.id, insight, excerpt_id, stance, page.user()?.id).await?;
     Flash::set(&page.session, "Excerpt added to the insight").await;
