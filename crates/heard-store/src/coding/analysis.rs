@@ -133,10 +133,19 @@ per_backend! {
 }
 
 impl Store {
+    /// Each source's participants' values of `attribute`, by source.
+    async fn attribute_values(
+        &self,
+        programme_id: i64,
+        attribute: Attribute,
+    ) -> Result<HashMap<i64, BTreeSet<String>>, StoreError> {
+        dispatch!(self, attribute_values(programme_id, attribute))
+    }
+
     /// Which codes meet on the same or overlapping excerpts, over the programme's current excerpts.
     pub async fn co_occurrence(&self, programme_id: i64) -> Result<CoOccurrence, StoreError> {
-        let codes = self.codes(Some(programme_id)).await?;
-        let records = self.coding_records(programme_id).await?;
+        // Two connections at once: the codebook and the codings are independent reads.
+        let (codes, records) = tokio::try_join!(self.codes(Some(programme_id)), self.coding_records(programme_id))?;
         let cells = matrices::co_occurrence_counts(&placed(&records));
         Ok(CoOccurrence { codes, cells: cells.into_iter().map(|((a, b), n)| (a, b, n)).collect() })
     }
@@ -157,12 +166,11 @@ impl Store {
         programme_id: i64,
         attribute: Attribute,
     ) -> Result<AttributeMatrix, StoreError> {
-        let codes = self.codes(Some(programme_id)).await?;
-        let records = self.coding_records(programme_id).await?;
-        let values = match &self.pool {
-            crate::Pool::Sqlite(pool) => sqlite::attribute_values(pool, programme_id, attribute).await?,
-            crate::Pool::Postgres(pool) => postgres::attribute_values(pool, programme_id, attribute).await?,
-        };
+        let (codes, records, values) = tokio::try_join!(
+            self.codes(Some(programme_id)),
+            self.coding_records(programme_id),
+            self.attribute_values(programme_id, attribute)
+        )?;
         let cells = matrices::by_attribute(&placed(&records), &values);
         let found: BTreeSet<String> = values.values().flatten().cloned().collect();
         Ok(AttributeMatrix {
@@ -181,20 +189,18 @@ impl Store {
         code: i64,
         value: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut records = self.coding_records(programme_id).await?;
+        let (mut records, values) =
+            tokio::try_join!(self.coding_records(programme_id), self.attribute_values(programme_id, attribute))?;
         records.retain(|r| r.code_id == code);
-        let values = match &self.pool {
-            crate::Pool::Sqlite(pool) => sqlite::attribute_values(pool, programme_id, attribute).await?,
-            crate::Pool::Postgres(pool) => postgres::attribute_values(pool, programme_id, attribute).await?,
-        };
         let mut cells = matrices::by_attribute(&placed(&records), &values);
         Ok(cells.remove(&(code, value.to_owned())).map(|ids| ids.into_iter().collect()).unwrap_or_default())
     }
 
     /// Agreement between the programme's coders on the sources two or more of them coded.
     pub async fn agreement(&self, programme_id: i64) -> Result<Agreement, StoreError> {
-        let records = self.coding_records(programme_id).await?;
-        let lengths = dispatch!(self, source_lengths(programme_id))?;
+        let (records, lengths) = tokio::try_join!(self.coding_records(programme_id), async {
+            dispatch!(self, source_lengths(programme_id))
+        })?;
         let codings: Vec<agreement::Coding> = records
             .iter()
             .map(|r| agreement::Coding {
