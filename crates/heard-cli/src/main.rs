@@ -4,6 +4,7 @@
 //! sources in from a file, `search` searches their redacted text, and `coding` suggests codes and
 //! themes.
 
+mod causes;
 mod coding;
 mod exchange;
 mod import;
@@ -61,6 +62,9 @@ enum Command {
     /// Assisted coding: suggest codes learnt from coded texts, cross-validate, propose themes.
     #[command(subcommand)]
     Coding(coding::CodingCommand),
+    /// Multiple cause analysis: analyse a cause map drawn in Kumu.
+    #[command(subcommand)]
+    Causes(causes::CausesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Coding(command) => coding::run(command),
+        Command::Causes(command) => causes::run(command),
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
             let outcome = demo::load(&store).await.context("could not load the demonstration data")?;

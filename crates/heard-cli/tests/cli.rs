@@ -604,3 +604,41 @@ fn a_hostile_project_is_refused_and_nothing_is_imported() {
     assert!(!viewer.status.success());
     assert!(stderr(&viewer).contains("only an active researcher"), "{}", stderr(&viewer));
 }
+
+#[test]
+fn causes_analyse_reads_a_kumu_blueprint_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.json");
+    std::fs::write(
+        &map,
+        r#"{"elements":[{"id":"c","label":"Families reach help only in crisis (test)","type":"Central event"},
+            {"label":"Long waits"},{"label":"Staff shortage"},{"label":"Missed appointments"},{"label":"Budget cuts"},
+            {"label":"Weather"}],
+           "connections":[{"from":"Budget cuts","to":"Staff shortage"},{"from":"Staff shortage","to":"Long waits"},
+            {"from":"Long waits","to":"c"},{"from":"Long waits","to":"Missed appointments"},
+            {"from":"Missed appointments","to":"Long waits"}]}"#,
+    )
+    .unwrap();
+    let path = map.to_str().unwrap();
+    let output = heard(dir.path(), &["causes", "analyse", path], None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let analysis: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(analysis["central"], "Families reach help only in crisis (test)");
+    assert_eq!(analysis["root_causes"], serde_json::json!(["Budget cuts"]));
+    assert_eq!(analysis["loops"], serde_json::json!([["Long waits", "Missed appointments"]]));
+    assert_eq!(analysis["clusters"], serde_json::json!([["Long waits", "Missed appointments"]]));
+    assert_eq!(analysis["disconnected"], serde_json::json!(["Weather"]));
+    assert_eq!(analysis["leverage"][0]["factor"], "Long waits");
+    assert!(analysis["leverage"][0]["score"].as_f64().unwrap() > analysis["leverage"][1]["score"].as_f64().unwrap());
+
+    // Naming another central event changes what is downstream of what.
+    let output = heard(dir.path(), &["causes", "analyse", path, "--central", "Long waits"], None);
+    let analysis: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(analysis["central"], "Long waits");
+
+    // A connection to nothing is named by its number, and the command fails.
+    std::fs::write(&map, r#"{"elements":[{"label":"a"}],"connections":[{"from":"a","to":"zz"}]}"#).unwrap();
+    let output = heard(dir.path(), &["causes", "analyse", path], None);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("connection 1 goes to \"zz\""));
+}
