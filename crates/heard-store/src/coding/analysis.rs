@@ -2,7 +2,7 @@
 //! participant attribute, and agreement between coders. The arithmetic is
 //! `heard_analysis::coding`'s; this module reads what it needs in a few flat queries.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use heard_analysis::coding::agreement::{self, Agreement};
 use heard_analysis::coding::matrices::{self, Placed};
@@ -213,9 +213,4 @@ impl Store {
             .collect();
         Ok(agreement::agreement(&codings, &lengths))
     }
-}
-
-/// Codes by id, for labelling a matrix's rows.
-pub fn code_names(codes: &[Code]) -> BTreeMap<i64, &str> {
-    codes.iter().map(|c| (c.id, c.name.as_str())).collect()
 }

@@ -312,15 +312,33 @@ per_backend! {
     }
 
     pub(super) async fn code_excerpts(pool: &DbPool, programme_id: i64, code_id: i64) -> Result<Vec<ExcerptInContext>, StoreError> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT e.id FROM codings g JOIN excerpts e ON e.id = g.excerpt_id JOIN sources s ON s.id = e.source_id
-             WHERE g.code_id = $1 AND s.programme_id = $2 ORDER BY e.id",
+        // Two queries whatever the number of excerpts: the excerpts with every coding on them,
+        // then their sources' titles and dates.
+        let rows: Vec<CodingRow> = sqlx::query_as(&format!(
+            "{CODING_SELECT} WHERE s.programme_id = $2 AND e.id IN (SELECT excerpt_id FROM codings WHERE code_id = $1)
+             ORDER BY e.id, c.name, g.id"
+        ))
+        .bind(code_id)
+        .bind(programme_id)
+        .fetch_all(pool)
+        .await?;
+        let sources: Vec<(i64, String, Option<Date>)> = sqlx::query_as(
+            "SELECT s.id, s.title, s.collected_on FROM sources s WHERE s.programme_id = $2 AND s.id IN
+             (SELECT e.source_id FROM excerpts e JOIN codings g ON g.excerpt_id = e.id WHERE g.code_id = $1)",
         )
         .bind(code_id)
         .bind(programme_id)
         .fetch_all(pool)
         .await?;
-        excerpts_by_id(pool, programme_id, &ids).await
+        let sources: std::collections::HashMap<i64, (String, Option<Date>)> =
+            sources.into_iter().map(|(id, title, date)| (id, (title, date))).collect();
+        group(rows)?
+            .into_iter()
+            .map(|excerpt| {
+                let (source_title, collected_on) = sources.get(&excerpt.source_id).cloned().ok_or(StoreError::NotFound)?;
+                Ok(ExcerptInContext { excerpt, source_title, collected_on })
+            })
+            .collect()
     }
 
     pub(super) async fn excerpts_by_id(pool: &DbPool, programme_id: i64, ids: &[i64]) -> Result<Vec<ExcerptInContext>, StoreError> {

@@ -22,6 +22,7 @@ use crate::error::{PageError, PagePath};
 use crate::journeys::find_programme;
 use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
+use crate::voice::sources::find_source;
 
 pub fn routes() -> Vec<Route> {
     const CODING: &str = "/programmes/{slug}/sources/{id}/coding";
@@ -78,10 +79,6 @@ fn segments(text: &str, excerpts: &[Excerpt]) -> Vec<Segment> {
         at = end;
     }
     out
-}
-
-async fn find_source(state: &AppState, programme: &Programme, id: i64) -> Result<Source, PageError> {
-    state.store.source(programme.id, id).await?.ok_or(PageError::NotFound)
 }
 
 async fn render(

@@ -8,7 +8,7 @@ mod forms;
 mod import;
 mod pages;
 mod search;
-mod sources;
+pub(crate) mod sources;
 
 use std::sync::LazyLock;
 

@@ -39,7 +39,8 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-async fn find_source(state: &AppState, programme: &Programme, id: i64) -> Result<Source, PageError> {
+/// The programme's source `id`, or a 404 page.
+pub(crate) async fn find_source(state: &AppState, programme: &Programme, id: i64) -> Result<Source, PageError> {
     state.store.source(programme.id, id).await?.ok_or(PageError::NotFound)
 }
 
