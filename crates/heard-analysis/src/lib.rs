@@ -3,4 +3,5 @@
 
 pub mod causes;
 pub mod coding;
+pub mod horizon;
 pub mod voice;

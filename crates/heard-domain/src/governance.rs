@@ -89,6 +89,14 @@ pub enum Action {
     ManageInsights,
     /// Export a programme as a REFI-QDA project and import one; audited.
     ExchangeProjects,
+    /// Read a programme's cause maps, their analysis and pictures, and export them.
+    ViewCauseMaps,
+    /// Build cause maps: factors, arrows, tags and the evidence behind a factor; import a Kumu map.
+    EditCauseMaps,
+    /// Read the organisation's horizon scanning: signals, drivers, their history and pictures.
+    ViewSignals,
+    /// Spot, score, re-score and review signals, group them into drivers, import and export them.
+    ManageSignals,
 }
 
 impl Action {
@@ -116,6 +124,10 @@ impl Action {
         Action::ViewInsights,
         Action::ManageInsights,
         Action::ExchangeProjects,
+        Action::ViewCauseMaps,
+        Action::EditCauseMaps,
+        Action::ViewSignals,
+        Action::ManageSignals,
     ];
 }
 
@@ -151,6 +163,10 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         ViewCoding => matches!(role, Administrator | Researcher | Facilitator),
         Code | ManageInsights | ExchangeProjects => role == Researcher,
         ViewInsights => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        // Cause maps and horizon scanning are drawn together in workshops: commissioners,
+        // researchers and facilitators build them; administrators follow.
+        ViewCauseMaps | ViewSignals => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        EditCauseMaps | ManageSignals => matches!(role, Commissioner | Researcher | Facilitator),
     }
 }
 
@@ -405,6 +421,11 @@ mod tests {
                 "{role:?}"
             );
             assert_eq!(permits(Some(role), Action::ViewInsights), role != Role::Viewer, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ViewCauseMaps), role != Role::Viewer, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ViewSignals), role != Role::Viewer, "{role:?}");
+            let builds = matches!(role, Role::Commissioner | Role::Researcher | Role::Facilitator);
+            assert_eq!(permits(Some(role), Action::EditCauseMaps), builds, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ManageSignals), builds, "{role:?}");
         }
     }
 

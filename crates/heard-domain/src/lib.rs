@@ -10,6 +10,7 @@ pub mod vocabulary;
 pub mod causes;
 pub mod coding;
 pub mod governance;
+pub mod horizon;
 pub mod journeys;
 pub mod voice;
 

@@ -49,9 +49,11 @@ macro_rules! dispatch {
     };
 }
 
+pub mod causes;
 pub mod coding;
 pub mod demo;
 pub mod governance;
+pub mod horizon;
 pub mod journeys;
 pub mod media;
 pub mod sessions;

@@ -4,6 +4,11 @@
 // A test fails loudly on any unexpected error; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+#[path = "scenario/causes.rs"]
+mod causes;
+#[path = "scenario/horizon.rs"]
+mod horizon;
+
 use std::collections::BTreeMap;
 
 use heard_analysis::voice::redaction::{PiiKind, Redactor, Span};

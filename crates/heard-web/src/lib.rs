@@ -4,11 +4,13 @@
 
 mod assets;
 mod auth;
+mod causes;
 mod coding;
 mod csrf;
 mod error;
 mod governance;
 mod health;
+mod horizon;
 mod journeys;
 mod multipart;
 mod openapi;

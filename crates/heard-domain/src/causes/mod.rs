@@ -1,4 +1,7 @@
-//! The causes area: cause maps (DOMAIN.md, "Cause map") and their interchange with Kumu
-//! ([`kumu`]). The analysis is `heard_analysis::causes`.
+//! The causes area: cause maps (DOMAIN.md, "Cause map"): what a map, a factor and a tag may be
+//! ([`map`]), and their interchange with Kumu ([`kumu`]) and Graphviz ([`dot`]). The analysis is
+//! `heard_analysis::causes`.
 
+pub mod dot;
 pub mod kumu;
+pub mod map;

@@ -1,0 +1,1 @@
+//! Graphviz DOT export of a cause map.

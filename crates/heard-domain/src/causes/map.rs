@@ -1,0 +1,1 @@
+//! What a cause map, a factor and a tag may be.

@@ -1,0 +1,1 @@
+//! Cause maps in the store: maps, factors, arrows, tags and evidence, with optimistic versioning.

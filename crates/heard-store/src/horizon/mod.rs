@@ -1,0 +1,1 @@
+//! Horizon scanning in the store: signals, their scoring history, drivers and links.

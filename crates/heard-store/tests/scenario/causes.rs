@@ -1,0 +1,1 @@
+//! Cause maps on both backends: building, versioning, evidence, import and export.

@@ -1,0 +1,1 @@
+//! Horizon scanning on both backends: signals, re-scoring history, drivers, links, CSV.

@@ -1,0 +1,1 @@
+//! A cause map drawn as SVG (and PNG) from its layered layout.
