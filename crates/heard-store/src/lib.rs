@@ -99,6 +99,10 @@ pub enum StoreError {
     /// A journey stage cannot move that way.
     #[error(transparent)]
     Transition(heard_domain::journeys::TransitionError),
+    /// Someone else changed it since the person read it (optimistic versioning); nothing was saved.
+    /// `what` names the thing, e.g. "factor".
+    #[error("this {what} was changed by someone else")]
+    Conflict { what: &'static str },
     /// The input breaks a rule only the store can check, e.g. the lead commissioner is not one.
     #[error(transparent)]
     Invalid(heard_domain::Invalid),

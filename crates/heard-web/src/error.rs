@@ -37,6 +37,9 @@ impl From<StoreError> for PageError {
             StoreError::NotFound => PageError::NotFound,
             StoreError::Duplicate { field } => PageError::Conflict(format!("That {field} is already in use.")),
             StoreError::Transition(e) => PageError::Conflict(e.to_string()),
+            StoreError::Conflict { what } => PageError::Conflict(format!(
+                "Someone else changed this {what} after you opened it, so your change was not saved. Go back, open it again to see their change, and make yours again."
+            )),
             StoreError::Invalid(invalid) => PageError::BadRequest(invalid.to_string()),
             other => PageError::Internal(causes(&other)),
         }
@@ -112,7 +115,7 @@ pub struct ApiErrorBody {
 #[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ApiErrorDetail {
     /// One of `unauthenticated`, `forbidden`, `not_found`, `invalid_request`, `validation_failed`,
-    /// `conflict`, `transition_not_allowed`, `rate_limited`, `internal`.
+    /// `conflict`, `transition_not_allowed`, `edit_conflict`, `rate_limited`, `internal`.
     pub code: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -184,6 +187,11 @@ impl From<StoreError> for ApiError {
                 ..ApiError::new(StatusCode::CONFLICT, "conflict", format!("That {field} is already in use"))
             },
             StoreError::Transition(e) => ApiError::new(StatusCode::CONFLICT, "transition_not_allowed", e.to_string()),
+            StoreError::Conflict { what } => ApiError::new(
+                StatusCode::CONFLICT,
+                "edit_conflict",
+                format!("This {what} was changed by someone else since the version you sent; read it again and resend"),
+            ),
             StoreError::Invalid(invalid) => invalid.into(),
             other => ApiError::internal(causes(&other)),
         }
