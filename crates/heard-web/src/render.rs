@@ -227,6 +227,10 @@ impl Page {
             may_view_insights => self.may(Action::ViewInsights),
             may_manage_insights => self.may(Action::ManageInsights),
             may_exchange_projects => self.may(Action::ExchangeProjects),
+            may_view_cause_maps => self.may(Action::ViewCauseMaps),
+            may_edit_cause_maps => self.may(Action::EditCauseMaps),
+            may_view_signals => self.may(Action::ViewSignals),
+            may_manage_signals => self.may(Action::ManageSignals),
         };
         Ok(Html(render(name, context! { ..ctx, ..layout })?))
     }
