@@ -37,6 +37,7 @@ pub const SECOND_COMMISSIONER: &str = "commissioner2@demo.heard.example";
 /// A second researcher, so the demo's coding has two coders to compare.
 pub const SECOND_RESEARCHER: &str = "researcher2@demo.heard.example";
 
+mod causes;
 mod coding;
 
 /// What [`load`] did.
@@ -428,6 +429,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
 
     crate::voice::forms::demo_story_form(store, early_years, riley.id).await?;
     coding::load(store, early_years, riley.id, sam.id).await?;
+    causes::load(store, riley.id).await?;
 
     // The administrator last: its presence is what marks the demo as loaded.
     let admin = store.create_user(&user(DEMO_ACCOUNTS[0].1, "Demo Administrator", Role::Administrator, &hash)?).await?;

@@ -628,13 +628,21 @@ per_backend! {
         })
     }
 
-    pub(super) async fn import_cause_map(pool: &DbPool, programme_id: i64, title: &str, parts: &MapParts, by: Option<i64>) -> Result<i64, StoreError> {
+    pub(super) async fn import_cause_map(
+        pool: &DbPool,
+        programme_id: i64,
+        title: &str,
+        parts: &MapParts,
+        positions: &[i64],
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
         let mut tx = pool.begin_with(BEGIN).await?;
         let map_id = insert_map(&mut tx, programme_id, title, by).await?;
         let mut ids = Vec::with_capacity(parts.labels.len());
         for (index, label) in parts.labels.iter().enumerate() {
             let description = parts.descriptions.get(index).and_then(|d| d.as_deref());
-            let id = insert_factor(&mut tx, map_id, label, description, index == parts.central, index as i64, by)
+            let position = positions.get(index).copied().unwrap_or(index as i64);
+            let id = insert_factor(&mut tx, map_id, label, description, index == parts.central, position, by)
                 .await
                 .map_err(|e| match e {
                     StoreError::Duplicate { .. } => {
@@ -855,7 +863,7 @@ impl Store {
 
     /// Makes a map from imported parts (a Kumu blueprint) in one transaction: all of it or, on
     /// any problem, none of it, with `Invalid` naming the element or connection at fault. Without
-    /// a title the map is titled after its central event.
+    /// a title the map is titled after its central event. Factors are ordered to reduce crossings.
     pub async fn import_cause_map(
         &self,
         programme_id: i64,
@@ -866,6 +874,14 @@ impl Store {
         let parts = checked_parts(parts)?;
         let central = parts.labels.get(parts.central).map(String::as_str).unwrap_or_default();
         let input = MapInput::parse(title.unwrap_or_default(), central)?;
-        dispatch!(self, import_cause_map(programme_id, &input.title, &parts, by))
+        // Ordered as "Tidy the map" would, so an imported picture crosses as little as it can.
+        let graph = heard_analysis::causes::CauseMap {
+            factors: parts.labels.clone(),
+            arrows: parts.arrows.clone(),
+            central: parts.central,
+        };
+        let unordered: Vec<i64> = (0..parts.labels.len() as i64).collect();
+        let positions = heard_analysis::causes::layout::tidy(&graph, &unordered);
+        dispatch!(self, import_cause_map(programme_id, &input.title, &parts, &positions, by))
     }
 }
