@@ -11,6 +11,7 @@ mod import;
 mod redact;
 mod search;
 mod settings;
+mod signals;
 
 use std::io::{BufRead, IsTerminal};
 
@@ -65,6 +66,9 @@ enum Command {
     /// Multiple cause analysis: analyse a cause map drawn in Kumu.
     #[command(subcommand)]
     Causes(causes::CausesCommand),
+    /// Horizon scanning: a programme's signals imported from or exported to CSV (radar or full).
+    #[command(subcommand)]
+    Signals(signals::SignalsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Coding(command) => coding::run(command),
         Command::Causes(command) => causes::run(command),
+        Command::Signals(command) => signals::run(&cli.settings, command).await,
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
             let outcome = demo::load(&store).await.context("could not load the demonstration data")?;

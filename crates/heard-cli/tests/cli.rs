@@ -642,3 +642,74 @@ fn causes_analyse_reads_a_kumu_blueprint_without_a_database() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("connection 1 goes to \"zz\""));
 }
+
+// heard signals import, heard signals export
+
+#[test]
+fn a_radar_sheet_with_an_unknown_ring_imports_nothing_and_says_where() {
+    let sheet = "name,ring,quadrant,isNew,description\n\
+                 Quillwort kiosks (test),H1,Technological,TRUE,Self-service kiosks\n\
+                 Quillwort hubs (test),Adopt,Social,FALSE,Community hubs\n";
+    let (dir, file) = with_demo("radar.csv", sheet);
+    let file = file.to_str().expect("utf-8");
+    let output = heard(dir.path(), &["signals", "import", "--programme", "dementia", "--format", "radar", file], None);
+    assert_eq!(output.status.code(), Some(1));
+    let report = stdout(&output);
+    assert!(report.contains("row 3, column ring: not a ring Heard knows; use H1, H2 or H3"), "{report}");
+    assert!(stderr(&output).contains("nothing was imported"), "{}", stderr(&output));
+    let out = dir.path().join("out.csv");
+    let out = out.to_str().expect("utf-8");
+    let export = heard(dir.path(), &["signals", "export", "--programme", "dementia", "--format", "full", out], None);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(!std::fs::read_to_string(out).expect("written").contains("Quillwort"), "nothing half-saved");
+
+    let bad_format = heard(dir.path(), &["signals", "import", "--programme", "dementia", "--format", "xlsx", file], None);
+    assert!(!bad_format.status.success() && stderr(&bad_format).contains("radar or full"), "{}", stderr(&bad_format));
+}
+
+#[test]
+fn signals_import_from_a_radar_sheet_and_export_in_both_layouts() {
+    let sheet = "name,ring,quadrant,isNew,description\n\
+                 Quillwort kiosks (test),h2: 2 to 5 years,technological,TRUE,Self-service kiosks\n\
+                 Quillwort hubs (test),H1,Social,FALSE,Community hubs\n";
+    let (dir, file) = with_demo("radar.csv", sheet);
+    let output = heard(
+        dir.path(),
+        &["signals", "import", "--programme", "dementia", "--format", "radar", file.to_str().expect("utf-8")],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Imported 2 signals into Dementia"), "{}", stdout(&output));
+
+    let radar = dir.path().join("radar-out.csv");
+    let export = heard(
+        dir.path(),
+        &["signals", "export", "--programme", "dementia", "--format", "radar", radar.to_str().expect("utf-8")],
+        None,
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+    let text = std::fs::read_to_string(&radar).expect("written");
+    assert!(text.starts_with("name,ring,quadrant,isNew,description\n"), "{text}");
+    assert!(text.contains("Quillwort kiosks (test),H2,Technological,TRUE,Self-service kiosks"), "{text}");
+
+    let full = dir.path().join("full.csv");
+    let export = heard(
+        dir.path(),
+        &["signals", "export", "--programme", "dementia", "--format", "full", full.to_str().expect("utf-8")],
+        None,
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+    let text = std::fs::read_to_string(&full).expect("written");
+    assert!(text.starts_with("title,summary,kind,categories,horizon,impact,uncertainty,confidence"), "{text}");
+    assert!(text.contains("Quillwort hubs (test),Community hubs,signal,social,H1,3,3,low"), "{text}");
+
+    // The full export imports into another programme as it is.
+    let again = heard(
+        dir.path(),
+        &["signals", "import", "--programme", "mental-health", "--format", "full", full.to_str().expect("utf-8")],
+        None,
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    let missing = heard(dir.path(), &["signals", "export", "--programme", "nope", "--format", "full", "x.csv"], None);
+    assert!(!missing.status.success() && stderr(&missing).contains("no programme"), "{}", stderr(&missing));
+}
