@@ -48,6 +48,18 @@ async fn horizon_scanning_on_both_backends() {
         let before =
             store.signals(SignalFilter { programme_id: Some(programme.id), ..Default::default() }).await.unwrap();
 
+        // The demo: every programme has its signals, some moved, some due on the demo's last day.
+        for slug in ["early-years", "adults-with-disabilities", "dementia", "childrens-commissioning", "mental-health"]
+        {
+            let demo_programme = store.programme(slug).await.unwrap().unwrap();
+            let filter = SignalFilter { programme_id: Some(demo_programme.id), ..Default::default() };
+            let set = store.signals(filter).await.unwrap();
+            assert!(set.len() >= 8, "{slug}: {}", set.len());
+            assert!(set.iter().any(|s| s.previous.is_some()), "{slug}: some re-scored");
+            assert!(set.iter().any(|s| s.due_on(date!(2015 - 12 - 31))), "{slug}: some due");
+        }
+        assert!(store.drivers(None).await.unwrap().iter().any(|d| d.impact_set.is_some() && d.signal_ids.len() == 3));
+
         // A signal with two categories, scored, then re-scored twice: history and movement.
         let input = signal("Peer support online (test)", &["technological", "social"], Some(date!(2026 - 03 - 01)));
         let id =
