@@ -63,7 +63,7 @@ enum Command {
     /// Assisted coding: suggest codes learnt from coded texts, cross-validate, propose themes.
     #[command(subcommand)]
     Coding(coding::CodingCommand),
-    /// Multiple cause analysis: analyse a cause map drawn in Kumu.
+    /// Multiple cause analysis: import, export or analyse a cause map (Kumu JSON, Graphviz DOT).
     #[command(subcommand)]
     Causes(causes::CausesCommand),
     /// Horizon scanning: a programme's signals imported from or exported to CSV (radar or full).
@@ -142,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Coding(command) => coding::run(command),
-        Command::Causes(command) => causes::run(command),
+        Command::Causes(command) => causes::run(&cli.settings, command).await,
         Command::Signals(command) => signals::run(&cli.settings, command).await,
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;

@@ -643,6 +643,70 @@ fn causes_analyse_reads_a_kumu_blueprint_without_a_database() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("connection 1 goes to \"zz\""));
 }
 
+#[test]
+fn causes_import_a_kumu_blueprint_then_export_it_as_kumu_and_dot() {
+    let blueprint = r#"{"elements":[
+            {"id":"c","label":"Carers reach crisis (test)","type":"Central event"},
+            {"id":"r","label":"Respite is hard to book","tags":["Social care","Inside control"],"description":"Weeks of waiting"},
+            {"id":"e","label":"Carers are exhausted"}],
+        "connections":[{"from":"r","to":"e"},{"from":"e","to":"c"},{"from":"c","to":"e"}]}"#;
+    let (dir, file) = with_demo("map.json", blueprint);
+    let file = file.to_str().expect("utf-8");
+    let imported = heard(dir.path(), &["causes", "import", "--programme", "dementia", file], None);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(stdout(&imported).contains("Imported “Carers reach crisis (test)” into dementia: 3 factors, 3 arrows"));
+    // The same title again is refused; --title gives the copy its own.
+    let again = heard(dir.path(), &["causes", "import", "--programme", "dementia", file], None);
+    assert!(!again.status.success() && stderr(&again).contains("--title"), "{}", stderr(&again));
+
+    let kumu = dir.path().join("out.json");
+    let args =
+        ["causes", "export", "--programme", "dementia", "--map", "carers reach CRISIS (test)", "--format", "kumu"];
+    let export = heard(dir.path(), &[&args[..], &["--output", kumu.to_str().expect("utf-8")]].concat(), None);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&kumu).expect("written")).unwrap();
+    let respite =
+        written["elements"].as_array().unwrap().iter().find(|e| e["label"] == "Respite is hard to book").unwrap();
+    // Tags are a set, listed alphabetically.
+    assert_eq!(respite["tags"], serde_json::json!(["Inside control", "Social care"]));
+    assert_eq!(respite["description"], "Weeks of waiting");
+    assert_eq!(written["connections"].as_array().unwrap().len(), 3);
+
+    // The export imports again as a copy with everything kept.
+    let copy = heard(
+        dir.path(),
+        &["causes", "import", "--programme", "dementia", "--title", "Copy (test)", kumu.to_str().unwrap()],
+        None,
+    );
+    assert!(copy.status.success(), "{}", stderr(&copy));
+    assert!(stdout(&copy).contains("3 factors, 3 arrows"));
+
+    let dot = heard(
+        dir.path(),
+        &["causes", "export", "--programme", "dementia", "--map", "Copy (test)", "--format", "dot"],
+        None,
+    );
+    assert!(dot.status.success(), "{}", stderr(&dot));
+    assert!(stdout(&dot).starts_with("digraph") && stdout(&dot).contains("Carers are exhausted"));
+
+    // A self-loop is refused, naming the connection, and nothing is saved.
+    std::fs::write(
+        file,
+        r#"{"elements":[{"id":"a","label":"A (test)"},{"id":"b","label":"B (test)"}],"connections":[{"from":"b","to":"a"},{"from":"a","to":"a"}]}"#,
+    )
+    .unwrap();
+    let refused =
+        heard(dir.path(), &["causes", "import", "--programme", "dementia", "--title", "Loop (test)", file], None);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("connection 2"), "{}", stderr(&refused));
+    let missing = heard(
+        dir.path(),
+        &["causes", "export", "--programme", "dementia", "--map", "Loop (test)", "--format", "dot"],
+        None,
+    );
+    assert!(!missing.status.success() && stderr(&missing).contains("no cause map titled"), "{}", stderr(&missing));
+}
+
 // heard signals import, heard signals export
 
 #[test]
@@ -663,7 +727,8 @@ fn a_radar_sheet_with_an_unknown_ring_imports_nothing_and_says_where() {
     assert!(export.status.success(), "{}", stderr(&export));
     assert!(!std::fs::read_to_string(out).expect("written").contains("Quillwort"), "nothing half-saved");
 
-    let bad_format = heard(dir.path(), &["signals", "import", "--programme", "dementia", "--format", "xlsx", file], None);
+    let bad_format =
+        heard(dir.path(), &["signals", "import", "--programme", "dementia", "--format", "xlsx", file], None);
     assert!(!bad_format.status.success() && stderr(&bad_format).contains("radar or full"), "{}", stderr(&bad_format));
 }
 

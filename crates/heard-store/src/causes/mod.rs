@@ -51,6 +51,7 @@ pub struct Factor {
     pub position: i64,
     /// For optimistic versioning: send it back with an edit.
     pub version: i64,
+    /// A set, listed alphabetically (ignoring case).
     pub tags: Vec<String>,
     /// Insights linked as evidence.
     pub insights: i64,
