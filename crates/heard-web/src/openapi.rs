@@ -7,7 +7,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::Route;
-use crate::{coding, error, governance, health, journeys, voice};
+use crate::{coding, error, governance, health, horizon, journeys, voice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +60,28 @@ use crate::{coding, error, governance, health, journeys, voice};
         coding::api::code_span,
         coding::insights::api_list,
         coding::insights::api_get,
+        horizon::api::list_signals,
+        horizon::api::create_signal,
+        horizon::api::get_signal,
+        horizon::api::edit_signal,
+        horizon::api::delete_signal,
+        horizon::api::signal_scores,
+        horizon::api::rescore_signal,
+        horizon::api::link_programme,
+        horizon::api::unlink_programme,
+        horizon::api::link_factor,
+        horizon::api::unlink_factor,
+        horizon::api::signals_due,
+        horizon::api::radar_svg,
+        horizon::api::matrix_svg,
+        horizon::api::export_signals,
+        horizon::api::import_signals,
+        horizon::api::list_drivers,
+        horizon::api::create_driver,
+        horizon::api::get_driver,
+        horizon::api::edit_driver,
+        horizon::api::delete_driver,
+        horizon::api::set_driver_signals,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),

@@ -39,6 +39,10 @@ fn environment() -> Environment<'static> {
     vocabulary::<ConsentPurpose>(&mut env, "consent_purpose", "consent_purposes");
     vocabulary::<ConsentMethod>(&mut env, "consent_method", "consent_methods");
     vocabulary::<SourceKind>(&mut env, "source_kind", "source_kinds");
+    vocabulary::<heard_domain::horizon::signals::Category>(&mut env, "category", "categories");
+    vocabulary::<heard_domain::horizon::signals::Horizon>(&mut env, "horizon", "horizons");
+    vocabulary::<heard_domain::horizon::signals::SignalKind>(&mut env, "signal_kind", "signal_kinds");
+    vocabulary::<heard_domain::horizon::signals::Confidence>(&mut env, "confidence", "confidences");
     env.add_filter("snippet", snippet);
     env.add_filter("date", format_date);
     env.add_filter("field_id", |name: &str| field_id(name));
