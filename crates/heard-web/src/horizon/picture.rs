@@ -1,9 +1,10 @@
 //! The radar and the matrix drawn as inline SVG from their placement
 //! (`heard_analysis::horizon`). Written with quick-xml's writer, so every title and address is
 //! escaped by the writer, never pasted into markup. Each marker is a link with an accessible name
-//! saying what it is and how it moved; movement and candidacy are shown by shape and outline, not
-//! colour alone; numbers stand inside the markers and the numbered list beside the picture (in the
-//! page's template) carries the titles, so no label can overlap another.
+//! (an `aria-label` only: a `<title>` inside a link adds to its visible text, which then no longer
+//! matches its name) saying what it is and how it moved; movement and candidacy are shown by shape
+//! and outline, not colour alone; numbers stand inside the markers and the numbered list beside
+//! the picture (in the page's template) carries the titles, so no label can overlap another.
 
 use std::io;
 
@@ -77,7 +78,6 @@ pub fn radar(labels: &RadarLabels<'_>, entries: &[RadarEntry]) -> io::Result<Rad
                     .with_attribute(("data-number", placed.number.to_string().as_str()))
                     .with_attribute(("data-movement", movement_code(placed.movement)))
                     .write_inner_content(|w| {
-                        w.create_element("title").write_text_content(BytesText::new(&name))?;
                         let angle = placed.at.x.atan2(-placed.at.y);
                         radar_marker(w, radar.shape.marker, placed.at, angle, placed.movement)?;
                         number(w, placed.at, placed.number)
@@ -353,7 +353,6 @@ pub fn matrix(title: &str, entries: &[MatrixEntry]) -> io::Result<MatrixPicture>
                     .with_attribute(("data-number", placed.number.to_string().as_str()))
                     .with_attribute(("data-candidate", if placed.candidate { "true" } else { "false" }))
                     .write_inner_content(|w| {
-                        w.create_element("title").write_text_content(BytesText::new(&name))?;
                         matrix_marker(w, matrix.marker, placed.at, entry.driver, placed.candidate)?;
                         number(w, placed.at, placed.number)
                     })?;
