@@ -26,6 +26,12 @@ use axum::Router;
 use heard_store::Store;
 use heard_store::media::MediaStore;
 
+/// What the benchmarks time that the crate does not otherwise export.
+#[doc(hidden)]
+pub mod bench {
+    pub use crate::causes::picture::{FactorMark, Highlight, Picture, PictureError, png, svg};
+}
+
 pub use auth::SignInLimits;
 pub use error::{ApiErrorBody, ApiErrorDetail};
 pub use openapi::openapi_document;
