@@ -1,7 +1,7 @@
 //! Signal pages: the list with filters (programme, category, horizon, kind), adding a signal with
 //! its first scores, a signal with its scoring history, re-scoring or reviewing it (history kept),
-//! linking it to programmes and cause-map factors; the radar, the matrix and the signals due for
-//! review.
+//! changing its descriptive fields (never its scores), linking it to programmes and cause-map
+//! factors and unlinking it, deleting it; the radar, the matrix and the signals due for review.
 
 use axum::extract::{Query, State};
 use heard_domain::Invalid;
@@ -29,6 +29,9 @@ pub fn routes() -> Vec<Route> {
         Route::get("/signals/matrix", Action::ViewSignals, matrix),
         Route::get("/signals/review", Action::ViewSignals, review),
         Route::get("/signals/{id}", Action::ViewSignals, show),
+        Route::get("/signals/{id}/edit", Action::ManageSignals, edit_page),
+        Route::post("/signals/{id}/edit", Action::ManageSignals, edit),
+        Route::post("/signals/{id}/delete", Action::ManageSignals, delete),
         Route::post("/signals/{id}/scores", Action::ManageSignals, rescore),
         Route::post("/signals/{id}/programmes", Action::ManageSignals, link_programme),
         Route::post("/signals/{id}/factors", Action::ManageSignals, link_factor),
@@ -63,8 +66,13 @@ async fn list(State(state): State<AppState>, page: Page, Query(query): Query<Fil
     let (filter, programme) = chosen(&state, &query).await?;
     let signals = state.store.signals(filter).await?;
     let due = signals.iter().filter(|s| s.due_on(today())).count();
+    // A programme's list shows its drivers (and the organisation's) beside its signals.
+    let drivers = match &programme {
+        Some(p) => state.store.drivers(Some(p.id)).await?,
+        None => Vec::new(),
+    };
     let filters = filter_ctx(&state, &query).await?;
-    page.respond("horizon/signals/list.html", context! { signals, programme, due, ..filters }, None)
+    page.respond("horizon/signals/list.html", context! { signals, programme, due, drivers, ..filters }, None)
 }
 
 // Adding a signal
@@ -300,6 +308,90 @@ async fn link_factor(
         Flash::set(&page.session, "Signal linked to the factor").await;
     }
     see_other(format!("/signals/{id}"))
+}
+
+// Changing and deleting a signal
+
+/// The signal's descriptive fields as the edit form takes them: the main category apart from
+/// the others.
+fn signal_values(signal: &Signal) -> Value {
+    let mut values = FormFields::default();
+    values.set("title", signal.title.clone());
+    values.set("summary", signal.summary.clone());
+    values.set("source_url", signal.source_url.clone().unwrap_or_default());
+    values.set("source_publication", signal.source_publication.clone().unwrap_or_default());
+    set_date(&mut values, "spotted_on", Some(signal.spotted_on));
+    values.set("spotted_by", signal.spotted_by.clone().unwrap_or_default());
+    values.set("primary_category", signal.primary_category().code());
+    values.set_all("categories", signal.categories.iter().skip(1).map(|c| c.code().to_owned()).collect());
+    values.set("kind", signal.kind.code());
+    values.set("so_what", signal.so_what.clone().unwrap_or_default());
+    set_date(&mut values, "review_on", signal.review_on);
+    values.values()
+}
+
+fn set_date(values: &mut FormFields, name: &str, date: Option<time::Date>) {
+    let (day, month, year) = match date {
+        Some(d) => (d.day().to_string(), u8::from(d.month()).to_string(), d.year().to_string()),
+        None => Default::default(),
+    };
+    values.set(&format!("{name}.day"), day);
+    values.set(&format!("{name}.month"), month);
+    values.set(&format!("{name}.year"), year);
+}
+
+fn render_edit(page: &Page, signal: &Signal, values: Value, invalid: Option<&Invalid>) -> PageResult {
+    page.respond("horizon/signals/edit.html", context! { signal, values }, invalid)
+}
+
+async fn edit_page(State(state): State<AppState>, page: Page, PagePath(id): PagePath<i64>) -> PageResult {
+    let signal = find_signal(&state, id).await?;
+    render_edit(&page, &signal, signal_values(&signal), None)
+}
+
+/// Changes a signal's descriptive fields; its scores change only by scoring it again.
+async fn edit(
+    State(state): State<AppState>,
+    page: Page,
+    PagePath(id): PagePath<i64>,
+    CsrfForm(form): CsrfForm<FormFields>,
+) -> PageResult {
+    let signal = find_signal(&state, id).await?;
+    let input = match SignalInput::parse(&signal_fields(&form)) {
+        Ok(input) => input,
+        Err(Invalid(mut errors)) => {
+            for error in errors.iter_mut().filter(|e| e.field == "categories") {
+                error.field = "primary_category".to_owned();
+            }
+            return render_edit(&page, &signal, form.values(), Some(&Invalid(errors)));
+        }
+    };
+    match state.store.edit_signal(id, &input).await {
+        Ok(()) => {
+            Flash::set(&page.session, "Signal changed").await;
+            see_other(format!("/signals/{id}"))
+        }
+        Err(StoreError::Invalid(invalid)) => render_edit(&page, &signal, form.values(), Some(&invalid)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Deletes a signal with its scorings and links, once the box confirming it is ticked.
+async fn delete(
+    State(state): State<AppState>,
+    page: Page,
+    PagePath(id): PagePath<i64>,
+    CsrfForm(form): CsrfForm<FormFields>,
+) -> PageResult {
+    let signal = find_signal(&state, id).await?;
+    if form.get("confirm") != "yes" {
+        let invalid = Invalid::one("confirm", "Tick the box to confirm you want to delete this signal");
+        let values = scoring_values(&signal);
+        return render_signal(&state, &page, signal, values, Some(&invalid)).await;
+    }
+    state.store.delete_signal(id).await?;
+    Flash::set(&page.session, "Signal deleted").await;
+    see_other("/signals")
 }
 
 // The pictures and the review list

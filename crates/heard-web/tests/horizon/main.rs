@@ -5,12 +5,14 @@
 // A test fails loudly on any unexpected error; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+mod changes;
+
 use heard_domain::governance::Role;
 use heard_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const SIGNAL: &[(&str, &str)] = &[
+pub(crate) const SIGNAL: &[(&str, &str)] = &[
     ("title", "Home monitoring kits (test)"),
     ("summary", "Families buy sensors to watch over a relative with dementia."),
     ("source_url", "https://example.org/report"),
@@ -27,7 +29,7 @@ const SIGNAL: &[(&str, &str)] = &[
     ("confidence", "medium"),
 ];
 
-fn id_from(response: &reqwest::Response) -> i64 {
+pub(crate) fn id_from(response: &reqwest::Response) -> i64 {
     let location = response.headers()["location"].to_str().unwrap();
     location.rsplit('/').next().unwrap().parse().unwrap()
 }
