@@ -1,6 +1,8 @@
 // Horizon scanning in a real browser: a researcher adds a signal (first with errors), scores it
 // again, finds it moved on the radar (an SVG link naming its movement) and opens it from there,
-// opens the matrix, and downloads the signals as CSV. Every page is checked with axe.
+// opens the matrix, and downloads the signals as CSV; then changes a signal's title (first with
+// an error), unlinks it from its programme, sees a programme's drivers and deletes the signal.
+// Every page is checked with axe.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -84,5 +86,67 @@ test("a researcher adds a signal, scores it again, sees it move on the radar, op
   for await (const chunk of stream) text += chunk;
   assert.match(text, /^name,ring,quadrant,isNew,description/);
   assert.ok(text.includes(MARKER), "the new signal is in the CSV");
+  await page.context().close();
+});
+
+test("a researcher changes a signal's title, unlinks its programme, sees the programme's drivers and deletes it", async () => {
+  const page = await newPage(browser);
+  await signIn(page, demoEmail("researcher"));
+  const title = `Smart speakers as reminders (${MARKER})`;
+  const changed = `Smart speakers as reminders in care homes (${MARKER})`;
+  await page.goto("/signals/new");
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Summary").fill("Families set speakers to remind a relative to take medicines.");
+  await page.getByRole("group", { name: "Main category" }).getByLabel("Technological").check();
+  await page.getByLabel("Programme (optional)", { exact: true }).selectOption("dementia");
+  await page.getByRole("group", { name: "Horizon" }).getByLabel("H2: 2 to 5 years").check();
+  await clickAndWait(page, page.getByRole("button", { name: "Add signal" }));
+  const signalPath = pathOf(page);
+  assert.match(signalPath, /^\/signals\/\d+$/);
+
+  await clickAndWait(page, page.getByRole("link", { name: /^Change the signal's details/ }));
+  assert.equal(pathOf(page), `${signalPath}/edit`);
+  await checkPage(page);
+  assert.equal(await page.getByLabel("Title", { exact: true }).inputValue(), title, "the form holds the title");
+
+  // A blank title comes back with its error and the other values as typed.
+  await page.getByLabel("Title", { exact: true }).fill("");
+  await page.getByLabel("Spotted by (optional)").fill("A researcher (demo)");
+  await clickAndWait(page, page.getByRole("button", { name: "Save changes" }), { status: 422 });
+  await checkPage(page);
+  assert.match(await page.locator(".govuk-error-summary").innerText(), /title/i);
+  assert.equal(await page.getByLabel("Spotted by (optional)").inputValue(), "A researcher (demo)");
+
+  await page.getByLabel("Title", { exact: true }).fill(changed);
+  await clickAndWait(page, page.getByRole("button", { name: "Save changes" }));
+  assert.equal(pathOf(page), signalPath);
+  await checkPage(page);
+  assert.equal(await page.locator("h1").innerText(), changed);
+  assert.match(await page.locator("main").innerText(), /by A researcher \(demo\)/);
+  assert.match(await page.locator("#history caption").innerText(), /Scored 1 time/, "no new scoring");
+  await page.goto("/signals?programme=dementia");
+  assert.ok((await page.locator("main").innerText()).includes(changed), "the list shows the new title");
+  // The programme's list names its drivers.
+  assert.match(await page.locator("#drivers").innerText(), /drivers/);
+  await clickAndWait(page, page.getByRole("link", { name: /^Add or change .* drivers$/ }));
+  assert.equal(pathOf(page), "/drivers");
+  assert.match(page.url(), /[?&]programme=dementia$/, "the programme's drivers");
+  await checkPage(page);
+  assert.match(await page.locator("h2", { hasText: /^Add a driver to / }).innerText(), /Add a driver to/);
+
+  await page.goto(signalPath);
+  await clickAndWait(page, page.locator("#programmes").getByRole("button", { name: /^Unlink from / }));
+  await checkPage(page);
+  assert.match(await page.locator("main").innerText(), /Not linked to a programme/);
+
+  // Deleting needs the box ticked.
+  await clickAndWait(page, page.getByRole("button", { name: "Delete signal" }), { status: 422 });
+  await checkPage(page);
+  assert.match(await page.locator(".govuk-error-summary").innerText(), /Tick the box/);
+  await page.getByLabel(/^Delete this signal/).check();
+  await clickAndWait(page, page.getByRole("button", { name: "Delete signal" }));
+  assert.equal(pathOf(page), "/signals");
+  assert.ok(!(await page.locator("main").innerText()).includes(changed), "the signal is gone");
+  assert.equal((await page.goto(signalPath)).status(), 404);
   await page.context().close();
 });
