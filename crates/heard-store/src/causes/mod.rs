@@ -380,7 +380,14 @@ per_backend! {
         Ok(())
     }
 
-    pub(super) async fn add_factor(pool: &DbPool, programme_id: i64, map_id: i64, input: &FactorInput, by: Option<i64>) -> Result<i64, StoreError> {
+    pub(super) async fn add_factor(
+        pool: &DbPool,
+        programme_id: i64,
+        map_id: i64,
+        input: &FactorInput,
+        contributes_to: Option<i64>,
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
         let mut tx = pool.begin_with(BEGIN).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         let (count, last): (i64, Option<i64>) =
@@ -393,6 +400,17 @@ per_backend! {
         }
         let id = insert_factor(&mut tx, map_id, &input.label, input.description.as_deref(), false, last.unwrap_or(0) + 1, by).await?;
         set_tags(&mut tx, id, &input.tags).await?;
+        if let Some(to) = contributes_to {
+            factor_version(&mut tx, map_id, to).await.map_err(|_| not_on_map("contributes_to"))?;
+            sqlx::query("INSERT INTO arrows (map_id, from_factor, to_factor, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(map_id)
+                .bind(id)
+                .bind(to)
+                .bind(by)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+        }
         touch(&mut tx, map_id).await?;
         tx.commit().await?;
         Ok(id)
@@ -769,15 +787,18 @@ impl Store {
         dispatch!(self, delete_cause_map(programme_id, map_id))
     }
 
-    /// Adds a factor at the end of the person's order. `Duplicate` naming `label` on a clash.
+    /// Adds a factor at the end of the person's order and, with `contributes_to`, its arrow to
+    /// that factor, in one transaction. `Duplicate` naming `label` on a clash; `Invalid` naming
+    /// `contributes_to` for a factor not on the map.
     pub async fn add_factor(
         &self,
         programme_id: i64,
         map_id: i64,
         input: &FactorInput,
+        contributes_to: Option<i64>,
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
-        dispatch!(self, add_factor(programme_id, map_id, input, by))
+        dispatch!(self, add_factor(programme_id, map_id, input, contributes_to, by))
     }
 
     /// Rewrites a factor's words, description and tags if it is still at `version`.

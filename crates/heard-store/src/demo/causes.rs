@@ -162,7 +162,7 @@ pub(super) async fn load(store: &Store, by: i64) -> Result<(), StoreError> {
         let central = store.cause_map(programme.id, map).await?.and_then(|m| m.central().map(|f| f.id));
         let mut ids = std::collections::BTreeMap::new();
         for (label, tags, evidence) in demo.factors {
-            let id = store.add_factor(programme.id, map, &FactorInput::parse(label, "", tags)?, Some(by)).await?;
+            let id = store.add_factor(programme.id, map, &FactorInput::parse(label, "", tags)?, None, Some(by)).await?;
             for statement in *evidence {
                 if let Some(insight) = insights.iter().find(|i| i.statement == *statement) {
                     store

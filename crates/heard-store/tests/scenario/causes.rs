@@ -37,12 +37,13 @@ async fn cause_maps_on_both_backends() {
 
         // Factors and arrows: waiting lists -> late help; late help -> crisis -> waiting lists.
         let waiting = store
-            .add_factor(programme.id, map, &factor("Waiting lists grow", "Health, outside control"), None)
+            .add_factor(programme.id, map, &factor("Waiting lists grow", "Health, outside control"), None, None)
             .await
             .unwrap();
-        let crisis = store.add_factor(programme.id, map, &factor("Crisis referrals rise", ""), None).await.unwrap();
+        let crisis =
+            store.add_factor(programme.id, map, &factor("Crisis referrals rise", ""), None, None).await.unwrap();
         assert!(matches!(
-            store.add_factor(programme.id, map, &factor("waiting  LISTS grow", ""), None).await,
+            store.add_factor(programme.id, map, &factor("waiting  LISTS grow", ""), None, None).await,
             Err(StoreError::Duplicate { field: "label" })
         ));
         let whole = store.cause_map(programme.id, map).await.unwrap().unwrap();
@@ -62,9 +63,14 @@ async fn cause_maps_on_both_backends() {
         let foreign = store.cause_map(programme.id, elsewhere).await.unwrap().unwrap().factors[0].id;
         assert_eq!(field_of(store.add_arrow(programme.id, map, waiting, foreign, None).await.unwrap_err()), "to");
         assert_eq!(field_of(store.add_arrow(programme.id, map, foreign, waiting, None).await.unwrap_err()), "from");
+        // A factor with an arrow to another map's factor: refused whole, the factor not saved.
+        let refused = store.add_factor(programme.id, map, &factor("Half saved?", ""), Some(foreign), None).await;
+        assert_eq!(field_of(refused.unwrap_err()), "contributes_to");
+        let whole = store.cause_map(programme.id, map).await.unwrap().unwrap();
+        assert!(whole.factors.iter().all(|f| f.label != "Half saved?"));
         // Another programme cannot reach this map.
         assert!(matches!(
-            store.add_factor(other.id, map, &factor("Sneaky", ""), None).await,
+            store.add_factor(other.id, map, &factor("Sneaky", ""), None, None).await,
             Err(StoreError::NotFound)
         ));
         assert!(store.cause_map(other.id, map).await.unwrap().is_none());

@@ -137,7 +137,7 @@ async fn horizon_scanning_on_both_backends() {
             .await
             .unwrap();
         let factor = store
-            .add_factor(programme.id, map, &FactorInput::parse("Rents rise (test)", "", "").unwrap(), None)
+            .add_factor(programme.id, map, &FactorInput::parse("Rents rise (test)", "", "").unwrap(), None, None)
             .await
             .unwrap();
         store.link_signal_factor(due_id, factor, researcher.id).await.unwrap();
