@@ -3,6 +3,8 @@
 
 use axum::extract::multipart::{Field, Multipart};
 
+use crate::error::PageError;
+
 /// Why a multipart form could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormProblem {
@@ -78,4 +80,15 @@ pub async fn drain(field: &mut Field<'_>, limit: u64) -> Result<(), FormProblem>
         }
     }
     Ok(())
+}
+
+impl From<FormProblem> for PageError {
+    fn from(problem: FormProblem) -> Self {
+        match problem {
+            FormProblem::Expired => PageError::FormExpired,
+            FormProblem::Unreadable => PageError::BadRequest(
+                "The upload did not arrive whole. Go back, check the file and try again.".to_owned(),
+            ),
+        }
+    }
 }

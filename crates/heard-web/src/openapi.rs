@@ -7,7 +7,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::Route;
-use crate::{coding, error, governance, health, horizon, journeys, voice};
+use crate::{causes, coding, error, governance, health, horizon, journeys, voice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +60,22 @@ use crate::{coding, error, governance, health, horizon, journeys, voice};
         coding::api::code_span,
         coding::insights::api_list,
         coding::insights::api_get,
+        causes::api::list,
+        causes::api::create,
+        causes::api::import,
+        causes::api::get,
+        causes::api::edit,
+        causes::api::delete,
+        causes::api::export,
+        causes::api::add_factor,
+        causes::api::edit_factor,
+        causes::api::delete_factor,
+        causes::api::positions,
+        causes::api::add_arrow,
+        causes::api::remove_arrow,
+        causes::api::evidence,
+        causes::api::link,
+        causes::api::unlink,
         horizon::api::list_signals,
         horizon::api::create_signal,
         horizon::api::get_signal,

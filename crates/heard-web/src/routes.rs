@@ -12,7 +12,7 @@ use heard_domain::governance::Action;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{AppState, assets, auth, coding, governance, health, horizon, journeys, openapi, voice};
+use crate::{AppState, assets, auth, causes, coding, governance, health, horizon, journeys, openapi, voice};
 
 /// Pages are for people in a browser; the API is for programs with a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +85,7 @@ fn all_routes() -> Vec<Route> {
     routes.extend(journeys::routes());
     routes.extend(voice::routes());
     routes.extend(coding::routes());
+    routes.extend(causes::routes());
     routes.extend(horizon::routes());
     routes
 }

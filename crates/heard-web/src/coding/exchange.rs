@@ -61,7 +61,7 @@ async fn exchange_page(State(state): State<AppState>, page: Page, PagePath(slug)
 }
 
 /// A file to download, named from the programme's slug only, never kept by a cache.
-fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: String) -> Response {
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: String) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
     (

@@ -74,7 +74,7 @@ pub struct InsightBody {
 
 /// Whether `role` reads quotes that not everyone heard consented to be quoted from: only roles
 /// that read coded excerpts (and redacted sources) in any case.
-fn reads_every_quote(role: Role) -> bool {
+pub(crate) fn reads_every_quote(role: Role) -> bool {
     permits(Some(role), Action::ViewCoding)
 }
 
