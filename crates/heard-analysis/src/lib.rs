@@ -3,5 +3,6 @@
 
 pub mod causes;
 pub mod coding;
+pub mod deliberation;
 pub mod horizon;
 pub mod voice;

@@ -1,0 +1,237 @@
+//! Opinion groups of a deliberation, after Pol.is (compdemocracy/polis, `math/src/polismath`):
+//! votes become a sparse matrix, two principal components place each participant on a map, k-means
+//! finds about 100 base clusters and then, over their centres, 2 to 5 opinion groups chosen by
+//! silhouette; each group's representative statements, what all groups agree on and what divides
+//! them follow from vote counts. Votes stay sparse; the dense work is in flat vectors.
+
+pub mod clusters;
+pub mod pca;
+pub mod repness;
+
+pub use clusters::adjusted_rand_index;
+pub use repness::{Across, Direction, Representative};
+
+/// A participant's choice on a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Agree,
+    Disagree,
+    Pass,
+}
+
+impl Choice {
+    /// Pol.is's coding: agree 1, disagree -1, pass 0.
+    pub fn value(self) -> f64 {
+        match self {
+            Choice::Agree => 1.0,
+            Choice::Disagree => -1.0,
+            Choice::Pass => 0.0,
+        }
+    }
+}
+
+/// One vote: participant and statement are indices from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vote {
+    pub participant: u32,
+    pub statement: u32,
+    pub choice: Choice,
+}
+
+/// Votes by participant (compressed rows): one vote per participant and statement.
+#[derive(Debug, Clone)]
+pub struct VoteMatrix {
+    participants: usize,
+    statements: usize,
+    offsets: Vec<usize>,
+    statement: Vec<u32>,
+    choice: Vec<Choice>,
+}
+
+impl VoteMatrix {
+    /// Where a participant voted more than once on a statement, the vote later in `votes` counts.
+    ///
+    /// # Panics
+    /// If a vote names a participant or statement outside the sizes given (a caller's bug: input is
+    /// checked where it is parsed).
+    pub fn new(participants: usize, statements: usize, votes: Vec<Vote>) -> VoteMatrix {
+        let mut order: Vec<(u32, u32, std::cmp::Reverse<usize>)> =
+            votes.iter().enumerate().map(|(i, v)| (v.participant, v.statement, std::cmp::Reverse(i))).collect();
+        order.sort_unstable();
+        order.dedup_by_key(|(p, s, _)| (*p, *s));
+        let mut offsets = vec![0; participants + 1];
+        let mut statement = Vec::with_capacity(order.len());
+        let mut choice = Vec::with_capacity(order.len());
+        for &(p, s, std::cmp::Reverse(i)) in &order {
+            assert!((p as usize) < participants && (s as usize) < statements, "vote outside the matrix");
+            offsets[p as usize + 1] += 1;
+            statement.push(s);
+            choice.push(votes[i].choice);
+        }
+        for p in 0..participants {
+            offsets[p + 1] += offsets[p];
+        }
+        VoteMatrix { participants, statements, offsets, statement, choice }
+    }
+
+    pub fn participants(&self) -> usize {
+        self.participants
+    }
+
+    pub fn statements(&self) -> usize {
+        self.statements
+    }
+
+    /// Votes cast, one per participant and statement.
+    pub fn len(&self) -> usize {
+        self.statement.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statement.is_empty()
+    }
+
+    /// A participant's votes, by statement in increasing order.
+    pub fn row(&self, participant: usize) -> impl Iterator<Item = (usize, Choice)> + '_ {
+        let range = self.offsets[participant]..self.offsets[participant + 1];
+        self.statement[range.clone()].iter().zip(&self.choice[range]).map(|(&s, &c)| (s as usize, c))
+    }
+
+    pub fn votes_of(&self, participant: usize) -> usize {
+        self.offsets[participant + 1] - self.offsets[participant]
+    }
+}
+
+/// The constants of the method. The defaults are Pol.is's.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// A participant counts once they have voted on at least this many statements (or on all).
+    pub min_votes: usize,
+    /// How many base clusters k-means looks for first.
+    pub base_clusters: usize,
+    /// The most opinion groups (the fewest is 2).
+    pub max_groups: usize,
+    /// Representative statements kept per group.
+    pub representatives: usize,
+    /// Seeds the power iteration's start and k-means++.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { min_votes: 7, base_clusters: 100, max_groups: 5, representatives: 5, seed: 2024 }
+    }
+}
+
+/// The analysis of a deliberation's votes.
+#[derive(Debug, Clone)]
+pub struct OpinionGroups {
+    /// Participants counted in, in increasing order; the vectors below follow this order.
+    pub counted: Vec<usize>,
+    /// Each counted participant's place on the map (first and second component).
+    pub projection: Vec<[f64; 2]>,
+    /// The two principal components, one weight per statement.
+    pub components: [Vec<f64>; 2],
+    /// Each counted participant's base cluster.
+    pub base_cluster: Vec<usize>,
+    /// Each counted participant's opinion group, 0 the largest.
+    pub group: Vec<usize>,
+    /// The number of groups: 1 when too few participants are counted to split them, 0 when none are.
+    pub groups: usize,
+    /// The silhouette of the chosen grouping, over the base clusters.
+    pub silhouette: f64,
+    /// Each group's representative statements, most representative first.
+    pub representative: Vec<Vec<Representative>>,
+    /// Every statement's figures across the groups.
+    pub across: Vec<Across>,
+}
+
+impl OpinionGroups {
+    /// Each group's size.
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![0; self.groups];
+        for &g in &self.group {
+            sizes[g] += 1;
+        }
+        sizes
+    }
+
+    /// Statements all groups agree on, most agreed first (Pol.is's group-aware consensus).
+    pub fn consensus(&self, limit: usize) -> Vec<&Across> {
+        repness::top(&self.across, limit, |a| a.consensus)
+    }
+
+    /// Statements that divide the groups most: the widest spread of agreement between groups.
+    pub fn divisive(&self, limit: usize) -> Vec<&Across> {
+        repness::top(&self.across, limit, |a| a.spread)
+    }
+}
+
+/// Finds opinion groups. Deterministic for given votes and settings.
+pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
+    let needed = settings.min_votes.min(votes.statements()).max(1);
+    let counted: Vec<usize> = (0..votes.participants()).filter(|&p| votes.votes_of(p) >= needed).collect();
+    let pca = pca::Pca::fit(votes, &counted, settings.seed);
+    let projection: Vec<[f64; 2]> = counted.iter().map(|&p| pca.project(votes, p)).collect();
+    let points: Vec<f64> = projection.iter().flatten().copied().collect();
+
+    let base = clusters::kmeans(&points, None, settings.base_clusters, settings.seed);
+    let base_weights = base.sizes();
+    let max_groups = settings.max_groups.min(2 + base.k() / 12);
+    let mut best: Option<(f64, clusters::Clustering)> = None;
+    for k in 2..=max_groups {
+        if base.k() <= k {
+            break;
+        }
+        let grouping = clusters::kmeans(&base.centres, Some(&base_weights), k, settings.seed);
+        let silhouette = clusters::silhouette(&base.centres, &grouping.member);
+        if best.as_ref().is_none_or(|(s, _)| silhouette > *s) {
+            best = Some((silhouette, grouping));
+        }
+    }
+    let (silhouette, group_of_base, groups) = match best {
+        Some((s, grouping)) => (s, grouping.member.clone(), grouping.k()),
+        None => (0.0, vec![0; base.k()], usize::from(!counted.is_empty())),
+    };
+    // Groups numbered by size, largest first; ties by their first member.
+    let mut group: Vec<usize> = base.member.iter().map(|&b| group_of_base[b]).collect();
+    let mut sizes = vec![0usize; groups];
+    for &g in &group {
+        sizes[g] += 1;
+    }
+    let mut order: Vec<usize> = (0..groups).collect();
+    let first = |g: usize| group.iter().position(|&x| x == g).unwrap_or(usize::MAX);
+    order.sort_by_key(|&g| (std::cmp::Reverse(sizes[g]), first(g)));
+    let mut rename = vec![0; groups];
+    for (new, &old) in order.iter().enumerate() {
+        rename[old] = new;
+    }
+    for g in &mut group {
+        *g = rename[*g];
+    }
+
+    let mut group_of = vec![None; votes.participants()];
+    for (&p, &g) in counted.iter().zip(&group) {
+        group_of[p] = Some(g);
+    }
+    let representative = if groups >= 2 {
+        repness::representatives(votes, &group_of, groups, settings.representatives)
+    } else {
+        vec![Vec::new(); groups]
+    };
+    let across = repness::across(votes, &group_of, groups);
+    OpinionGroups {
+        counted,
+        projection,
+        components: pca.components,
+        base_cluster: base.member,
+        group,
+        groups,
+        silhouette,
+        representative,
+        across,
+    }
+}
+
+#[cfg(test)]
+mod tests;

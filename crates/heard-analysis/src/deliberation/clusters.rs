@@ -1,0 +1,212 @@
+//! k-means over points in the plane (weighted, for clustering base-cluster centres), the
+//! silhouette that chooses how many groups, and the adjusted Rand index that compares groupings.
+//! Points are flat `[x0, y0, x1, y1, ...]`. Pol.is (`polismath/math/clusters.clj`) seeds k-means
+//! with the first k distinct points; Heard uses seeded k-means++ with restarts, keeping the lowest
+//! weighted inertia, so the result depends on neither the order of participants nor luck.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const MAX_ITERATIONS: usize = 100;
+
+/// Clusters of points: each point's cluster and each cluster's centre.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clustering {
+    /// Flat centres, two numbers each.
+    pub centres: Vec<f64>,
+    pub member: Vec<usize>,
+}
+
+impl Clustering {
+    pub fn k(&self) -> usize {
+        self.centres.len() / 2
+    }
+
+    /// Points in each cluster.
+    pub fn sizes(&self) -> Vec<f64> {
+        let mut sizes = vec![0.0; self.k()];
+        for &c in &self.member {
+            sizes[c] += 1.0;
+        }
+        sizes
+    }
+}
+
+fn distance2(points: &[f64], i: usize, centres: &[f64], c: usize) -> f64 {
+    let dx = points[2 * i] - centres[2 * c];
+    let dy = points[2 * i + 1] - centres[2 * c + 1];
+    dx * dx + dy * dy
+}
+
+/// k-means of flat 2-D points with optional weights. k is lowered to the number of distinct
+/// points; no cluster is empty. Deterministic for a given seed.
+pub fn kmeans(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> Clustering {
+    let n = points.len() / 2;
+    let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
+    // Restarts are cheap for the few base-cluster centres and not needed for many participants,
+    // where 100 base clusters are a fine summary from any start.
+    let restarts = if n * k > 200_000 { 1 } else { 10 };
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut best: Option<(f64, Clustering)> = None;
+    for _ in 0..restarts {
+        let centres = plus_plus(points, &weight, k, &mut rng);
+        let clustering = lloyd(points, &weight, centres);
+        let inertia: f64 =
+            (0..n).map(|i| weight(i) * distance2(points, i, &clustering.centres, clustering.member[i])).sum();
+        if best.as_ref().is_none_or(|(b, _)| inertia < *b - 1e-12) {
+            best = Some((inertia, clustering));
+        }
+    }
+    best.map_or(Clustering { centres: Vec::new(), member: Vec::new() }, |(_, c)| c)
+}
+
+/// k-means++ seeding (Arthur and Vassilvitskii 2007): each next centre drawn with probability
+/// proportional to weight × squared distance from the nearest chosen one.
+fn plus_plus(points: &[f64], weight: &dyn Fn(usize) -> f64, k: usize, rng: &mut StdRng) -> Vec<f64> {
+    let n = points.len() / 2;
+    if n == 0 || k == 0 {
+        return Vec::new();
+    }
+    let total: f64 = (0..n).map(weight).sum();
+    let first = pick(n, weight, total, rng);
+    let mut centres = vec![points[2 * first], points[2 * first + 1]];
+    let mut nearest: Vec<f64> = (0..n).map(|i| distance2(points, i, &centres, 0)).collect();
+    while centres.len() / 2 < k {
+        let total: f64 = (0..n).map(|i| weight(i) * nearest[i]).sum();
+        if total <= 0.0 {
+            break; // every distinct point is a centre already
+        }
+        let chosen = pick(n, |i| weight(i) * nearest[i], total, rng);
+        centres.extend_from_slice(&points[2 * chosen..2 * chosen + 2]);
+        let c = centres.len() / 2 - 1;
+        for (i, d) in nearest.iter_mut().enumerate() {
+            *d = d.min(distance2(points, i, &centres, c));
+        }
+    }
+    centres
+}
+
+fn pick(n: usize, mass: impl Fn(usize) -> f64, total: f64, rng: &mut StdRng) -> usize {
+    let mut target = rng.random::<f64>() * total;
+    let mut last = 0;
+    for i in 0..n {
+        let m = mass(i);
+        if m > 0.0 {
+            last = i;
+            if target < m {
+                return i;
+            }
+            target -= m;
+        }
+    }
+    last
+}
+
+fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, mut centres: Vec<f64>) -> Clustering {
+    let n = points.len() / 2;
+    let k = centres.len() / 2;
+    let mut member = vec![usize::MAX; n];
+    for _ in 0..MAX_ITERATIONS {
+        let mut changed = false;
+        for (i, m) in member.iter_mut().enumerate() {
+            let mut best = (f64::INFINITY, 0);
+            for c in 0..k {
+                let d = distance2(points, i, &centres, c);
+                if d < best.0 {
+                    best = (d, c);
+                }
+            }
+            if *m != best.1 {
+                *m = best.1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        let mut sum = vec![0.0; 2 * k];
+        let mut mass = vec![0.0; k];
+        for (i, &c) in member.iter().enumerate() {
+            let w = weight(i);
+            sum[2 * c] += w * points[2 * i];
+            sum[2 * c + 1] += w * points[2 * i + 1];
+            mass[c] += w;
+        }
+        for c in 0..k {
+            if mass[c] > 0.0 {
+                centres[2 * c] = sum[2 * c] / mass[c];
+                centres[2 * c + 1] = sum[2 * c + 1] / mass[c];
+            }
+        }
+    }
+    // Seeding from distinct points leaves no cluster empty at the start; drop any emptied since.
+    let mut used = vec![false; k];
+    member.iter().for_each(|&c| used[c] = true);
+    if used.iter().all(|&u| u) {
+        return Clustering { centres, member };
+    }
+    let mut renumber = vec![0; k];
+    let mut kept = Vec::new();
+    for c in (0..k).filter(|&c| used[c]) {
+        renumber[c] = kept.len() / 2;
+        kept.extend_from_slice(&centres[2 * c..2 * c + 2]);
+    }
+    member.iter_mut().for_each(|c| *c = renumber[*c]);
+    Clustering { centres: kept, member }
+}
+
+/// The mean silhouette of a clustering of flat 2-D points (Rousseeuw 1987), each point counted
+/// once as Pol.is does over base-cluster centres. A point alone in its cluster scores 0.
+pub fn silhouette(points: &[f64], member: &[usize]) -> f64 {
+    let n = member.len();
+    let k = member.iter().max().map_or(0, |&m| m + 1);
+    if n < 2 || k < 2 {
+        return 0.0;
+    }
+    let mut sizes = vec![0.0; k];
+    member.iter().for_each(|&c| sizes[c] += 1.0);
+    let mut total = 0.0;
+    let mut sum = vec![0.0; k];
+    for i in 0..n {
+        sum.iter_mut().for_each(|s| *s = 0.0);
+        for j in 0..n {
+            let dx = points[2 * i] - points[2 * j];
+            let dy = points[2 * i + 1] - points[2 * j + 1];
+            sum[member[j]] += (dx * dx + dy * dy).sqrt();
+        }
+        let own = member[i];
+        if sizes[own] < 2.0 {
+            continue;
+        }
+        let a = sum[own] / (sizes[own] - 1.0);
+        let b = (0..k).filter(|&c| c != own && sizes[c] > 0.0).map(|c| sum[c] / sizes[c]).fold(f64::INFINITY, f64::min);
+        let larger = a.max(b);
+        if larger > 0.0 && b.is_finite() {
+            total += (b - a) / larger;
+        }
+    }
+    total / n as f64
+}
+
+/// The adjusted Rand index of two labellings of the same items (Hubert and Arabie 1985): 1 when
+/// they group alike, about 0 when no more alike than chance.
+pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
+    assert_eq!(a.len(), b.len(), "labellings of the same items");
+    let n = a.len();
+    let ka = a.iter().max().map_or(0, |&m| m + 1);
+    let kb = b.iter().max().map_or(0, |&m| m + 1);
+    let mut table = vec![0u64; ka * kb];
+    for (&x, &y) in a.iter().zip(b) {
+        table[x * kb + y] += 1;
+    }
+    let pairs = |x: u64| (x * x.saturating_sub(1)) as f64 / 2.0;
+    let index: f64 = table.iter().map(|&c| pairs(c)).sum();
+    let rows: f64 = (0..ka).map(|x| pairs(table[x * kb..(x + 1) * kb].iter().sum())).sum();
+    let columns: f64 = (0..kb).map(|y| pairs((0..ka).map(|x| table[x * kb + y]).sum())).sum();
+    let expected = rows * columns / pairs(n as u64).max(1.0);
+    let most = (rows + columns) / 2.0;
+    if (most - expected).abs() < 1e-12 {
+        return 1.0;
+    }
+    (index - expected) / (most - expected)
+}
