@@ -6,6 +6,8 @@
 
 pub mod clusters;
 pub mod pca;
+pub mod prioritise;
+pub mod questionnaire;
 pub mod repness;
 
 pub use clusters::adjusted_rand_index;
