@@ -182,7 +182,7 @@ pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
     let max_groups = settings.max_groups.min(2 + base.k() / 12);
     let mut best: Option<(f64, clusters::Clustering)> = None;
     for k in 2..=max_groups {
-        if base.k() <= k {
+        if base.k() < k {
             break;
         }
         let grouping = clusters::kmeans(&base.centres, Some(&base_weights), k, settings.seed);

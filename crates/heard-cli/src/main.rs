@@ -6,6 +6,7 @@
 
 mod causes;
 mod coding;
+mod deliberation;
 mod exchange;
 mod import;
 mod redact;
@@ -69,6 +70,9 @@ enum Command {
     /// Horizon scanning: a programme's signals imported from or exported to CSV (radar or full).
     #[command(subcommand)]
     Signals(signals::SignalsCommand),
+    /// Deliberation: opinion groups found in a Pol.is export, as Pol.is finds them.
+    #[command(subcommand)]
+    Deliberation(deliberation::DeliberationCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +148,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Coding(command) => coding::run(command),
         Command::Causes(command) => causes::run(&cli.settings, command).await,
         Command::Signals(command) => signals::run(&cli.settings, command).await,
+        Command::Deliberation(command) => deliberation::run(command),
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
             let outcome = demo::load(&store).await.context("could not load the demonstration data")?;

@@ -778,3 +778,66 @@ fn signals_import_from_a_radar_sheet_and_export_in_both_layouts() {
     let missing = heard(dir.path(), &["signals", "export", "--programme", "nope", "--format", "full", "x.csv"], None);
     assert!(!missing.status.success() && stderr(&missing).contains("no programme"), "{}", stderr(&missing));
 }
+
+#[test]
+fn deliberation_analyse_finds_the_two_camps_of_a_pol_is_export() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).expect("a folder");
+    let mut comments =
+        String::from("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n");
+    for c in 0..9 {
+        let moderated = if c == 8 { -1 } else { 1 };
+        comments.push_str(&format!("{c},x,{c},0,0,0,{moderated},Statement {c}\n"));
+    }
+    std::fs::write(export.join("comments.csv"), &comments).expect("written");
+    // Participants 100-109 agree with 0-3 and disagree with 4-7; 200-209 the opposite; 300 casts
+    // only two votes and is not counted in. Everyone's first vote on statement 0 is later changed.
+    let mut votes = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+    let mut time = 0;
+    for camp in [100, 200] {
+        for p in camp..camp + 10 {
+            votes.push_str(&format!("{time},x,0,{p},0\n"));
+            for c in 0..9 {
+                time += 1;
+                let vote = if (c < 4) == (camp == 100) { 1 } else { -1 };
+                votes.push_str(&format!("{time},x,{c},{p},{vote}\n"));
+            }
+        }
+    }
+    votes.push_str("5000,x,1,300,1\n5001,x,2,300,-1\n");
+    std::fs::write(export.join("votes.csv"), &votes).expect("written");
+    let out = dir.path().join("groups.csv");
+    let args = ["deliberation", "analyse", "--polis-export", export.to_str().expect("utf-8"), "--out"];
+    let output = heard(dir.path(), &[&args[..], &[out.to_str().expect("utf-8")]].concat(), None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(summary.contains("8 statements (1 moderated out), 21 participants"), "{summary}");
+    assert!(summary.contains("20 participants counted in"), "{summary}");
+    assert!(summary.contains("2 opinion groups"), "{summary}");
+    assert!(summary.contains("Group 0: 10 participants") && summary.contains("Group 1: 10 participants"), "{summary}");
+    let written = std::fs::read_to_string(&out).expect("written");
+    let rows: Vec<(u64, String)> = written
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (p, g) = line.split_once(',').expect("two columns");
+            (p.parse().expect("a participant"), g.to_owned())
+        })
+        .collect();
+    assert!(written.starts_with("participant,group\n"), "{written}");
+    assert_eq!(rows.len(), 20, "{written}");
+    let group_of = |p: u64| rows.iter().find(|r| r.0 == p).map(|r| r.1.clone()).expect("listed");
+    assert!((100..110).all(|p| group_of(p) == group_of(100)) && (200..210).all(|p| group_of(p) == group_of(200)));
+    assert_ne!(group_of(100), group_of(200));
+
+    std::fs::write(export.join("votes.csv"), "timestamp,datetime,comment-id,voter-id,vote\n1,x,42,1,1\n")
+        .expect("written");
+    let output = heard(dir.path(), &[&args[..], &[out.to_str().expect("utf-8")]].concat(), None);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("votes.csv, row 2, column comment-id: comment 42 is not in comments.csv"),
+        "{}",
+        stderr(&output)
+    );
+}

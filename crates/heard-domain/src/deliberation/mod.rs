@@ -1,0 +1,3 @@
+//! Deliberation: Deliberation Days, their statements and votes, and what comes in from elsewhere.
+
+pub mod polis;
