@@ -169,6 +169,9 @@ impl OpinionGroups {
     }
 }
 
+/// Silhouettes closer than this count as tied, and the fewer groups win.
+const SILHOUETTE_TIE: f64 = 0.01;
+
 /// Finds opinion groups. Deterministic for given votes and settings.
 pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
     let needed = settings.min_votes.min(votes.statements()).max(1);
@@ -180,17 +183,19 @@ pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
     let base = clusters::kmeans(&points, None, settings.base_clusters, settings.seed);
     let base_weights = base.sizes();
     let max_groups = settings.max_groups.min(2 + base.k() / 12);
-    let mut best: Option<(f64, clusters::Clustering)> = None;
+    let mut candidates: Vec<(f64, clusters::Clustering)> = Vec::new();
     for k in 2..=max_groups {
         if base.k() < k {
             break;
         }
         let grouping = clusters::kmeans(&base.centres, Some(&base_weights), k, settings.seed);
         let silhouette = clusters::silhouette(&base.centres, &grouping.member);
-        if best.as_ref().is_none_or(|(s, _)| silhouette > *s) {
-            best = Some((silhouette, grouping));
-        }
+        candidates.push((silhouette, grouping));
     }
+    // The fewest groups whose silhouette is within a hair of the best: a near tie is noise, and
+    // Pol.is's own choice (a k must win several updates running) leans the same way.
+    let highest = candidates.iter().map(|(s, _)| *s).fold(f64::NEG_INFINITY, f64::max);
+    let best = candidates.into_iter().find(|(s, _)| *s >= highest - SILHOUETTE_TIE);
     let (silhouette, group_of_base, groups) = match best {
         Some((s, grouping)) => (s, grouping.member.clone(), grouping.k()),
         None => (0.0, vec![0; base.k()], usize::from(!counted.is_empty())),
