@@ -20,7 +20,8 @@ after(async () => {
 async function linksOn(page) {
   const hrefs = await page
     .locator("a[href]:not([download])")
-    .evaluateAll((links) => links.map((a) => a.href));
+    // getAttribute, resolved here: an SVG link's `href` is an SVGAnimatedString, not a string.
+    .evaluateAll((links) => links.map((a) => new URL(a.getAttribute("href"), document.baseURI).href));
   const origin = new URL(baseURL).origin;
   const found = new Set();
   for (const href of hrefs) {
