@@ -30,10 +30,10 @@ impl Pca {
             }
         }
         let center: Vec<f64> = sum.iter().zip(&count).map(|(&s, &n)| if n == 0 { 0.0 } else { s / n as f64 }).collect();
+        let centred = Centred::new(votes, participants, &center);
         let mut rng = StdRng::seed_from_u64(seed);
-        let first = power_iteration(votes, participants, &center, &[], &mut rng);
-        let second = power_iteration(votes, participants, &center, &[&first], &mut rng);
-        Pca { center, components: [first, second] }
+        let components = top_two(&centred, m, &mut rng);
+        Pca { center, components }
     }
 
     /// A participant's place: their centred votes on the components, scaled by
@@ -51,52 +51,84 @@ impl Pca {
     }
 }
 
-/// The leading eigenvector of XᵀX (X the centred votes), orthogonal to `found`.
-fn power_iteration(
-    votes: &VoteMatrix,
-    participants: &[usize],
-    center: &[f64],
-    found: &[&Vec<f64>],
-    rng: &mut StdRng,
-) -> Vec<f64> {
-    let m = center.len();
-    let mut v: Vec<f64> = (0..m).map(|_| rng.random::<f64>() - 0.5).collect();
-    if !orthonormalise(&mut v, found) {
-        return vec![0.0; m];
-    }
-    let mut next = vec![0.0; m];
-    for _ in 0..ITERATIONS {
-        next.iter_mut().for_each(|x| *x = 0.0);
+/// The counted participants' centred votes in flat rows, read twice per iteration.
+struct Centred {
+    offsets: Vec<usize>,
+    statement: Vec<u32>,
+    value: Vec<f64>,
+}
+
+impl Centred {
+    fn new(votes: &VoteMatrix, participants: &[usize], center: &[f64]) -> Centred {
+        let mut centred = Centred { offsets: vec![0], statement: Vec::new(), value: Vec::new() };
         for &p in participants {
-            let mut y = 0.0;
             for (s, c) in votes.row(p) {
-                y += (c.value() - center[s]) * v[s];
+                centred.statement.push(s as u32);
+                centred.value.push(c.value() - center[s]);
             }
-            for (s, c) in votes.row(p) {
-                next[s] += (c.value() - center[s]) * y;
+            centred.offsets.push(centred.statement.len());
+        }
+        centred
+    }
+}
+
+/// The two leading eigenvectors of XᵀX (X the centred votes) by orthogonal iteration: power
+/// iteration on both at once, the second kept orthogonal to the first, so each pass over the votes
+/// serves both.
+fn top_two(x: &Centred, m: usize, rng: &mut StdRng) -> [Vec<f64>; 2] {
+    let mut v: [Vec<f64>; 2] = [0, 1].map(|_| (0..m).map(|_| rng.random::<f64>() - 0.5).collect());
+    let mut next = [vec![0.0; m], vec![0.0; m]];
+    if !settle(&mut v) {
+        return [vec![0.0; m], vec![0.0; m]];
+    }
+    for _ in 0..ITERATIONS {
+        next.iter_mut().for_each(|n| n.iter_mut().for_each(|x| *x = 0.0));
+        for row in x.offsets.windows(2) {
+            let (statements, values) = (&x.statement[row[0]..row[1]], &x.value[row[0]..row[1]]);
+            let (mut y0, mut y1) = (0.0, 0.0);
+            for (&s, &value) in statements.iter().zip(values) {
+                y0 += value * v[0][s as usize];
+                y1 += value * v[1][s as usize];
+            }
+            for (&s, &value) in statements.iter().zip(values) {
+                next[0][s as usize] += value * y0;
+                next[1][s as usize] += value * y1;
             }
         }
-        if !orthonormalise(&mut next, found) {
-            // Nothing left beyond the components found: this one carries no variance.
-            v.iter_mut().for_each(|x| *x = 0.0);
-            break;
-        }
-        let change: f64 = next.iter().zip(&v).map(|(a, b)| (a - b) * (a - b)).sum();
+        let more = settle(&mut next);
+        let change: f64 = (0..2).map(|c| next[c].iter().zip(&v[c]).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()).sum();
         std::mem::swap(&mut v, &mut next);
-        if change < TOLERANCE {
+        if !more || change < TOLERANCE {
             break;
         }
     }
-    // A fixed sign, so the map does not flip between runs: the largest weight is positive.
-    let largest = v.iter().copied().fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a });
-    if largest < 0.0 {
-        v.iter_mut().for_each(|x| *x = -*x);
+    // A fixed sign, so the map does not flip between runs: each largest weight is positive.
+    for c in &mut v {
+        let largest = c.iter().copied().fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a });
+        if largest < 0.0 {
+            c.iter_mut().for_each(|x| *x = -*x);
+        }
     }
     v
 }
 
+/// Orthonormalises the pair; a vector with nothing left becomes zero (it carries no variance).
+/// False when the first is zero.
+fn settle(v: &mut [Vec<f64>; 2]) -> bool {
+    let [first, second] = v;
+    if !orthonormalise(first, &[]) {
+        first.iter_mut().for_each(|x| *x = 0.0);
+        second.iter_mut().for_each(|x| *x = 0.0);
+        return false;
+    }
+    if !orthonormalise(second, &[&*first]) {
+        second.iter_mut().for_each(|x| *x = 0.0);
+    }
+    true
+}
+
 /// Removes the parts along `found` and scales to unit length; false when nothing is left.
-fn orthonormalise(v: &mut [f64], found: &[&Vec<f64>]) -> bool {
+fn orthonormalise(v: &mut [f64], found: &[&[f64]]) -> bool {
     for f in found {
         let along: f64 = v.iter().zip(f.iter()).map(|(a, b)| a * b).sum();
         v.iter_mut().zip(f.iter()).for_each(|(a, b)| *a -= along * b);

@@ -1,0 +1,78 @@
+//! Opinion groups of a conversation as large as Pol.is's largest (33,422 participants, 783
+//! statements, about 2 million votes): `cargo bench -p heard-analysis --bench opinion`. A plain
+//! timing loop, as benches/redaction.rs explains; prints each of `HEARD_BENCH_RUNS` runs (default
+//! 5) of a full recompute (the vote matrix built from the votes, then `analyse`), the median, and
+//! the process's peak memory. Without `--bench` (as `cargo test` runs it) one small run.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use heard_analysis::deliberation::{Choice, Settings, Vote, VoteMatrix, analyse};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+fn main() {
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let runs =
+        if quick { 1 } else { std::env::var("HEARD_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5).max(1) };
+    let (participants, statements) = if quick { (2_000, 100) } else { (33_422, 783) };
+    let votes = conversation(participants, statements, 2024);
+    println!("{participants} participants, {statements} statements, {} votes", votes.len());
+    let mut times = Vec::with_capacity(runs);
+    for run in 1..=runs {
+        let start = Instant::now();
+        let matrix = VoteMatrix::new(participants, statements, black_box(votes.clone()));
+        let result = analyse(&matrix, &Settings::default());
+        let seconds = start.elapsed().as_secs_f64();
+        println!(
+            "run {run}: {seconds:.3} s; {} counted in, {} groups of {:?}",
+            result.counted.len(),
+            result.groups,
+            result.sizes()
+        );
+        black_box(result);
+        times.push(seconds);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "full recompute: median {:.3} s (fastest {:.3}, slowest {:.3}; {runs} runs); peak memory {}",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1],
+        peak_memory()
+    );
+}
+
+/// Four camps, each leaning for or against every statement; a participant votes on a number of
+/// statements drawn from a long tail (many a few, some nearly all, mean about 60), earlier
+/// statements more often, with one vote in eight passed and some votes changed later.
+fn conversation(participants: usize, statements: usize, seed: u64) -> Vec<Vote> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let leaning: Vec<f64> = (0..4 * statements).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
+    let mut votes = Vec::with_capacity(participants * 62);
+    for p in 0..participants {
+        let camp = rng.random_range(0..4);
+        let many = (rng.random::<f64>().powi(3) * 230.0) as usize + 3;
+        for _ in 0..many.min(statements) {
+            let s = (rng.random::<f64>().powf(1.5) * statements as f64) as usize;
+            let agree = 0.5 + 0.45 * leaning[camp * statements + s];
+            let choice = if rng.random_bool(0.125) {
+                Choice::Pass
+            } else if rng.random_bool(agree) {
+                Choice::Agree
+            } else {
+                Choice::Disagree
+            };
+            votes.push(Vote { participant: p as u32, statement: s as u32, choice });
+        }
+    }
+    votes
+}
+
+/// Peak resident memory of this process (Linux's VmHWM), or "unknown".
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| status.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_owned()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
