@@ -169,6 +169,14 @@ impl OpinionGroups {
     }
 }
 
+/// Beyond Pol.is: each statement's agreement, consensus and spread across the kinds attendees
+/// declared (service users, carers, practitioners...), so the room sees where they see things
+/// alike and apart. `kind_of` gives each participant's kind, `None` where none was declared; for
+/// what sets one kind apart, [`repness::representatives`] takes the same grouping.
+pub fn across_kinds(votes: &VoteMatrix, kind_of: &[Option<usize>], kinds: usize) -> Vec<Across> {
+    repness::across(votes, kind_of, kinds)
+}
+
 /// Silhouettes closer than this count as tied, and the fewer groups win.
 const SILHOUETTE_TIE: f64 = 0.01;
 

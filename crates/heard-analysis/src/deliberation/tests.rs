@@ -165,3 +165,19 @@ fn a_two_camp_conversation_is_recovered_exactly() {
     // Deterministic.
     assert_eq!(analyse(&votes, &Settings::default()).group, result.group);
 }
+
+#[test]
+fn kinds_of_attendee_are_compared_like_groups() {
+    // Kinds declared as the camps, with every tenth participant undeclared.
+    let (votes, camp) = two_camps(200, 5);
+    let kind_of: Vec<Option<usize>> = camp.iter().enumerate().map(|(p, &c)| (p % 10 != 0).then_some(c)).collect();
+    let figures = across_kinds(&votes, &kind_of, 2);
+    assert_eq!(figures.len(), 23);
+    assert!(top(&figures, 3, |a| a.consensus).iter().all(|a| a.statement >= 20));
+    assert!(top(&figures, 10, |a| a.spread).iter().all(|a| a.statement < 20));
+    let declared = kind_of.iter().flatten().count() as u32;
+    let voted_on_0: u32 = figures[0].votes.iter().sum();
+    assert!(voted_on_0 <= declared && voted_on_0 > declared / 2, "{voted_on_0} of {declared}");
+    let apart = representatives(&votes, &kind_of, 2, 3);
+    assert!(apart.iter().all(|r| r.len() == 3 && r.iter().all(|r| r.statement < 20)));
+}
