@@ -79,6 +79,14 @@ impl CauseMap {
         self.factors.iter().find(|f| f.id == id)
     }
 
+    /// The map as the analysis takes it, with the person's order of each factor.
+    pub fn graph(&self) -> (heard_analysis::causes::CauseMap, Vec<i64>) {
+        let parts = self.parts();
+        let graph =
+            heard_analysis::causes::CauseMap { factors: parts.labels, arrows: parts.arrows, central: parts.central };
+        (graph, self.factors.iter().map(|f| f.position).collect())
+    }
+
     /// The map as plain parts (factors by index in the map's order), for analysis and export.
     pub fn parts(&self) -> MapParts {
         let index: BTreeMap<i64, usize> = self.factors.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
@@ -822,6 +830,16 @@ impl Store {
         version: i64,
     ) -> Result<(), StoreError> {
         dispatch!(self, delete_factor(programme_id, map_id, factor_id, version))
+    }
+
+    /// Reorders every column of the map's picture to reduce crossing arrows ("Tidy the map"),
+    /// replacing moves made by hand.
+    pub async fn tidy_cause_map(&self, programme_id: i64, map_id: i64) -> Result<(), StoreError> {
+        let map = self.cause_map(programme_id, map_id).await?.ok_or(StoreError::NotFound)?;
+        let (graph, order) = map.graph();
+        let tidied = heard_analysis::causes::layout::tidy(&graph, &order);
+        let positions: Vec<(i64, i64)> = map.factors.iter().zip(tidied).map(|(f, p)| (f.id, p)).collect();
+        self.set_factor_positions(programme_id, map_id, &positions).await
     }
 
     /// Sets factors' places in the person's order (a move, or tidying the whole map).

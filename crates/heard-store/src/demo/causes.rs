@@ -3,8 +3,6 @@
 //! programmes have not coded their stories yet, so their factors carry no evidence and show as
 //! guesses to test. Every map has a loop; Early Years' has a factor not yet connected.
 
-use heard_analysis::causes::CauseMap;
-use heard_analysis::causes::layout::tidy;
 use heard_domain::causes::map::{FactorInput, MapInput};
 
 use crate::causes::EvidenceRef;
@@ -179,15 +177,8 @@ pub(super) async fn load(store: &Store, by: i64) -> Result<(), StoreError> {
             };
             store.add_arrow(programme.id, map, from, to, Some(by)).await?;
         }
-        // Ordered as "Tidy the map" would, so the demo's pictures cross as little as they can.
-        if let Some(whole) = store.cause_map(programme.id, map).await? {
-            let parts = whole.parts();
-            let graph = CauseMap { factors: parts.labels, arrows: parts.arrows, central: parts.central };
-            let order: Vec<i64> = whole.factors.iter().map(|f| f.position).collect();
-            let tidied = tidy(&graph, &order);
-            let positions: Vec<(i64, i64)> = whole.factors.iter().zip(tidied).map(|(f, p)| (f.id, p)).collect();
-            store.set_factor_positions(programme.id, map, &positions).await?;
-        }
+        // Tidied, so the demo's pictures cross as little as they can.
+        store.tidy_cause_map(programme.id, map).await?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 use heard_domain::Invalid;
 use heard_domain::causes::kumu::MapParts;
 use heard_domain::causes::map::{FactorInput, MapInput};
+use heard_domain::governance::Email;
 use heard_store::StoreError;
 use heard_store::causes::EvidenceRef;
 use heard_store::demo;
@@ -125,18 +126,12 @@ async fn cause_maps_on_both_backends() {
         let insight = store.insights(programme.id).await.unwrap()[0].clone();
         store.link_factor_evidence(programme.id, map, waiting, EvidenceRef::Insight(insight.id), None).await.unwrap();
         store.link_factor_evidence(programme.id, map, waiting, EvidenceRef::Insight(insight.id), None).await.unwrap();
-        let other_insight = store.add_insight(other.id, "Elsewhere (test)", 1).await;
-        if let Ok(other_insight) = other_insight {
-            assert_eq!(
-                field_of(
-                    store
-                        .link_factor_evidence(programme.id, map, waiting, EvidenceRef::Insight(other_insight), None)
-                        .await
-                        .unwrap_err()
-                ),
-                "insight"
-            );
-        }
+        let researcher =
+            store.user_by_email(&Email::parse("email", demo::DEMO_ACCOUNTS[2].1).unwrap()).await.unwrap().unwrap();
+        let other_insight = store.add_insight(other.id, "Elsewhere (test)", researcher.id).await.unwrap();
+        let refused =
+            store.link_factor_evidence(programme.id, map, waiting, EvidenceRef::Insight(other_insight), None).await;
+        assert_eq!(field_of(refused.unwrap_err()), "insight", "another programme's insight is refused");
         let whole = store.cause_map(programme.id, map).await.unwrap().unwrap();
         let linked = whole.factor(waiting).unwrap();
         assert_eq!((linked.insights, linked.participants), (1, insight.participants));

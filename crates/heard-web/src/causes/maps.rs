@@ -222,8 +222,7 @@ async fn show(
 ) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
     let map = find_map(&state, &programme, id).await?;
-    let values = context! { title => map.title, central => map.central().map(|f| f.label.clone()) };
-    render_map(&page, &programme, &map, &shown, values, None)
+    render_map(&page, &programme, &map, &shown, FormFields::default().values(), None)
 }
 
 /// A form's change was refused: the map page again with the message, the person's values kept.
@@ -424,11 +423,7 @@ async fn tidy(
     CsrfForm(_form): CsrfForm<FormFields>,
 ) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
-    let map = find_map(&state, &programme, id).await?;
-    let drawn = Drawn::of(&map);
-    let order = heard_analysis::causes::layout::tidy(&drawn.graph, &drawn.order);
-    let positions: Vec<(i64, i64)> = map.factors.iter().zip(order).map(|(f, p)| (f.id, p)).collect();
-    state.store.set_factor_positions(programme.id, id, &positions).await?;
+    state.store.tidy_cause_map(programme.id, id).await?;
     Flash::set(&page.session, "Map tidied: arrows cross less").await;
     see_other(format!("/programmes/{slug}/cause-maps/{id}"))
 }

@@ -31,10 +31,8 @@ pub(crate) struct Drawn {
 
 impl Drawn {
     pub fn of(map: &CauseMap) -> Drawn {
-        let parts = map.parts();
-        let graph = Graph { factors: parts.labels, arrows: parts.arrows, central: parts.central };
+        let (graph, order) = map.graph();
         let analysis = analyse(&graph, Limits::default());
-        let order = map.factors.iter().map(|f| f.position).collect();
         Drawn { graph, order, analysis }
     }
 

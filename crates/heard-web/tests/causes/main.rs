@@ -105,6 +105,30 @@ async fn a_facilitator_builds_a_map_with_forms_and_sees_its_loop_and_root_cause(
             && html.contains("Choose the factor it contributes to")
     );
     assert_eq!(map_json(&app, &token, &map).await["map"]["arrows"].as_array().unwrap().len(), 4, "nothing half-saved");
+
+    // Tidying reorders the factors (fresh positions for all, the arrows untouched).
+    let before = map_json(&app, &token, &map).await;
+    assert_eq!(browser.submit(&map, &format!("{map}/tidy"), &[]).await.status(), 303);
+    let after = map_json(&app, &token, &map).await;
+    assert_eq!(before["map"]["arrows"], after["map"]["arrows"]);
+    // The arrows cross no more than before, counted as the picture counts them.
+    let crossings = |m: &Value| {
+        let factors = m["map"]["factors"].as_array().unwrap();
+        let index = |id: &Value| factors.iter().position(|f| f["id"] == *id).unwrap();
+        let graph = heard_analysis::causes::CauseMap {
+            factors: factors.iter().map(|f| f["label"].as_str().unwrap().to_owned()).collect(),
+            arrows: m["map"]["arrows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| (index(&a["from"]), index(&a["to"])))
+                .collect(),
+            central: factors.iter().position(|f| f["central"] == true).unwrap(),
+        };
+        let order: Vec<i64> = factors.iter().map(|f| f["position"].as_i64().unwrap()).collect();
+        heard_analysis::causes::layout::crossings(&graph, &order)
+    };
+    assert!(crossings(&after) <= crossings(&before), "tidying never adds crossings");
 }
 
 #[tokio::test]
