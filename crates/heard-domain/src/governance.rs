@@ -97,6 +97,17 @@ pub enum Action {
     ViewSignals,
     /// Spot, score, re-score and review signals, group them into drivers, import and export them.
     ManageSignals,
+    /// Read a programme's propositions, their evidence and breadth, history, versions and lineage.
+    ViewPropositions,
+    /// Write and revise propositions, link their evidence and the people who shaped them, merge and
+    /// split them, open them for deliberation or withdraw them.
+    EditPropositions,
+    /// Recommend, commission or decline a proposition.
+    DecidePropositions,
+    /// Read a programme's deliberations, their results and exports (aggregates only).
+    ViewDeliberations,
+    /// Set up and run a Deliberation Day: statements, moderation, opening and closing, the projector.
+    RunDeliberations,
 }
 
 impl Action {
@@ -128,6 +139,11 @@ impl Action {
         Action::EditCauseMaps,
         Action::ViewSignals,
         Action::ManageSignals,
+        Action::ViewPropositions,
+        Action::EditPropositions,
+        Action::DecidePropositions,
+        Action::ViewDeliberations,
+        Action::RunDeliberations,
     ];
 }
 
@@ -167,6 +183,13 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // researchers and facilitators build them; administrators follow.
         ViewCauseMaps | ViewSignals => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         EditCauseMaps | ManageSignals => matches!(role, Commissioner | Researcher | Facilitator),
+        // Propositions are shaped with service users and carers in workshops that commissioners,
+        // researchers and facilitators run; only commissioners decide on them.
+        ViewPropositions | ViewDeliberations => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        EditPropositions => matches!(role, Commissioner | Researcher | Facilitator),
+        DecidePropositions => role == Commissioner,
+        // Facilitators run Deliberation Days; commissioners may run their own.
+        RunDeliberations => matches!(role, Commissioner | Facilitator),
     }
 }
 
@@ -426,6 +449,22 @@ mod tests {
             let builds = matches!(role, Role::Commissioner | Role::Researcher | Role::Facilitator);
             assert_eq!(permits(Some(role), Action::EditCauseMaps), builds, "{role:?}");
             assert_eq!(permits(Some(role), Action::ManageSignals), builds, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn commissioners_decide_propositions_and_facilitators_run_deliberations() {
+        for &role in Role::ALL {
+            assert_eq!(permits(Some(role), Action::ViewPropositions), role != Role::Viewer, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ViewDeliberations), role != Role::Viewer, "{role:?}");
+            let shapes = matches!(role, Role::Commissioner | Role::Researcher | Role::Facilitator);
+            assert_eq!(permits(Some(role), Action::EditPropositions), shapes, "{role:?}");
+            assert_eq!(permits(Some(role), Action::DecidePropositions), role == Role::Commissioner, "{role:?}");
+            let runs = matches!(role, Role::Commissioner | Role::Facilitator);
+            assert_eq!(permits(Some(role), Action::RunDeliberations), runs, "{role:?}");
+        }
+        for action in [Action::ViewPropositions, Action::RunDeliberations] {
+            assert!(!permits(None, action), "{action:?}");
         }
     }
 

@@ -235,6 +235,11 @@ impl Page {
             may_edit_cause_maps => self.may(Action::EditCauseMaps),
             may_view_signals => self.may(Action::ViewSignals),
             may_manage_signals => self.may(Action::ManageSignals),
+            may_view_propositions => self.may(Action::ViewPropositions),
+            may_edit_propositions => self.may(Action::EditPropositions),
+            may_decide_propositions => self.may(Action::DecidePropositions),
+            may_view_deliberations => self.may(Action::ViewDeliberations),
+            may_run_deliberations => self.may(Action::RunDeliberations),
         };
         Ok(Html(render(name, context! { ..ctx, ..layout })?))
     }
