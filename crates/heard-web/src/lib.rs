@@ -7,6 +7,7 @@ mod auth;
 mod causes;
 mod coding;
 mod csrf;
+pub mod deliberation;
 mod error;
 mod governance;
 mod health;
