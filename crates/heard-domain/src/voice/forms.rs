@@ -437,9 +437,9 @@ pub struct StoryAnswer {
 }
 
 /// Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand survives.
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub(crate) const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-fn random_crockford(n: usize) -> String {
+pub(crate) fn random_crockford(n: usize) -> String {
     let mut rng = rand::rng();
     (0..n).map(|_| char::from(CROCKFORD[rng.random_range(0..32)])).collect()
 }
