@@ -198,13 +198,8 @@ pub fn parse_questions(field: &str, raw: &str) -> Result<Vec<String>, Invalid> {
 }
 
 /// The five points of the questionnaire's scale.
-pub const SCALE: [(i32, &str); 5] = [
-    (1, "Strongly disagree"),
-    (2, "Disagree"),
-    (3, "Neither agree nor disagree"),
-    (4, "Agree"),
-    (5, "Strongly agree"),
-];
+pub const SCALE: [(i32, &str); 5] =
+    [(1, "Strongly disagree"), (2, "Disagree"), (3, "Neither agree nor disagree"), (4, "Agree"), (5, "Strongly agree")];
 
 /// A point on the scale as typed.
 pub fn parse_scale(field: &str, raw: &str) -> Result<i32, Invalid> {
@@ -230,8 +225,9 @@ impl Declaration {
         );
         let sector = match sector.trim() {
             "" => Some(None),
-            code => errors
-                .take(code.parse::<Sector>().map(Some).map_err(|_| Invalid::one("sector", "Choose a sector from the list"))),
+            code => errors.take(
+                code.parse::<Sector>().map(Some).map_err(|_| Invalid::one("sector", "Choose a sector from the list")),
+            ),
         };
         errors.finish(|| Declaration { kind: kind.unwrap_or(DeclaredKind::Other), sector: sector.flatten() })
     }
@@ -373,7 +369,10 @@ mod tests {
 
     #[test]
     fn statements_are_one_line_and_compared_loosely() {
-        assert_eq!(statement_text("text", "  Waiting  lists\nare too long ").expect("ok"), "Waiting lists are too long");
+        assert_eq!(
+            statement_text("text", "  Waiting  lists\nare too long ").expect("ok"),
+            "Waiting lists are too long"
+        );
         assert!(statement_text("text", "  ").is_err());
         assert!(statement_text("text", &"a".repeat(STATEMENT_MAX + 1)).is_err());
         assert_eq!(statement_key("Waiting lists are TOO long!"), statement_key("waiting lists are too long"));
@@ -382,7 +381,8 @@ mod tests {
 
     #[test]
     fn questions_are_lines_each_asked_once() {
-        let questions = parse_questions("questions", "I trust the council\n\n  Services  listen to carers \n").expect("ok");
+        let questions =
+            parse_questions("questions", "I trust the council\n\n  Services  listen to carers \n").expect("ok");
         assert_eq!(questions, ["I trust the council", "Services listen to carers"]);
         assert!(parse_questions("questions", "Same\nsame.").is_err());
         let many = (0..=MAX_QUESTIONS).map(|n| format!("Question {n}")).collect::<Vec<_>>().join("\n");
