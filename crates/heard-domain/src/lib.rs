@@ -13,6 +13,7 @@ pub mod deliberation;
 pub mod governance;
 pub mod horizon;
 pub mod journeys;
+pub mod propositions;
 pub mod voice;
 
 pub use error::{FieldError, Invalid};

@@ -57,6 +57,7 @@ pub mod governance;
 pub mod horizon;
 pub mod journeys;
 pub mod media;
+pub mod propositions;
 pub mod sessions;
 pub mod voice;
 

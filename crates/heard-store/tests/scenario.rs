@@ -10,6 +10,8 @@ mod causes;
 mod deliberation;
 #[path = "scenario/horizon.rs"]
 mod horizon;
+#[path = "scenario/propositions.rs"]
+mod propositions;
 
 use std::collections::BTreeMap;
 
