@@ -15,6 +15,7 @@ mod horizon;
 mod journeys;
 mod multipart;
 mod openapi;
+mod propositions;
 mod render;
 mod routes;
 mod voice;
@@ -76,6 +77,8 @@ pub struct Inner {
     /// Where film recordings are kept.
     pub media: Arc<dyn MediaStore>,
     pub settings: WebSettings,
+    /// Open deliberations' change announcements, for the projector and the analysis.
+    pub live: deliberation::live::Live,
     sign_in_limits: SignInLimits,
 }
 
@@ -89,7 +92,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, media: Arc<dyn MediaStore>, settings: WebSettings) -> Self {
         let sign_in_limits = SignInLimits::new(&settings);
-        Self(Arc::new(Inner { store, media, sign_in_limits, settings }))
+        Self(Arc::new(Inner { store, media, sign_in_limits, settings, live: Default::default() }))
     }
 }
 
