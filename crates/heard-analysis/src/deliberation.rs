@@ -5,6 +5,7 @@
 //! them follow from vote counts. Votes stay sparse; the dense work is in flat vectors.
 
 pub mod clusters;
+pub mod next;
 pub mod pca;
 pub mod prioritise;
 pub mod questionnaire;
