@@ -3,6 +3,7 @@
 //! moderated). What attendees give (votes, choices, dots, answers) is in [`attendees`].
 
 pub mod attendees;
+pub mod polis;
 
 use heard_domain::Invalid;
 use heard_domain::deliberation::days::{

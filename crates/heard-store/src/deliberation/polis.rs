@@ -1,0 +1,289 @@
+//! Pol.is interchange in the store: an open-data export imported as a finished (closed)
+//! deliberation, in one transaction with batched inserts, so a conversation of tens of thousands of
+//! votes loads in a moment and a failure saves nothing; and a deliberation read back as an export
+//! with its attendees numbered from 0, never by their ids.
+
+use std::collections::{HashMap, HashSet};
+
+use heard_domain::Invalid;
+use heard_domain::deliberation::days::{JoinCode, MAX_STATEMENTS, Stance, StatementState, statement_key};
+use heard_domain::deliberation::polis::{Comment, Export, ExportVote, PolisVote};
+use time::Date;
+
+use crate::{Store, StoreError, missing_parent, now};
+
+/// Rows per INSERT: far below both backends' limits on parameters (SQLite 32,766, PostgreSQL
+/// 65,535), large enough that the round trips do not dominate.
+const BATCH: usize = 1_000;
+
+/// Tries this many fresh join codes before giving up, as [`Store::create_deliberation`] does.
+const JOIN_CODE_TRIES: usize = 8;
+
+/// Whether a backend's parameters are numbered (`$1`) or anonymous (`?`). SQLite looks a numbered
+/// parameter up by name, so binding n of them costs n²; anonymous ones are free.
+trait Placeholders {
+    const NUMBERED: bool;
+}
+
+impl Placeholders for sqlx::SqliteConnection {
+    const NUMBERED: bool = false;
+}
+
+impl Placeholders for sqlx::PgConnection {
+    const NUMBERED: bool = true;
+}
+
+/// `(...), (...)` for `rows` rows of `columns` parameters.
+fn values(rows: usize, columns: usize, numbered: bool) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push_str(&format!("${}", row * columns + column + 1));
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(Invalid::one(field, message))
+}
+
+/// What is inserted, checked before anything is written: ids that fit the database, votes on
+/// statements and participants the export lists, and a text key per statement (a comment whose
+/// words repeat an earlier one's keeps its own key, marked with its id, since Pol.is allows both).
+struct Checked<'a> {
+    statements: Vec<(&'a Comment, i64, String)>,
+    participants: Vec<i64>,
+}
+
+fn check(export: &Export) -> Result<Checked<'_>, StoreError> {
+    if export.statements.is_empty() {
+        return Err(invalid("comments", "The export holds no comments to import"));
+    }
+    if export.statements.len() > MAX_STATEMENTS {
+        return Err(invalid(
+            "comments",
+            format!(
+                "The export holds {} comments; a deliberation holds at most {MAX_STATEMENTS}",
+                export.statements.len()
+            ),
+        ));
+    }
+    let mut ids = HashSet::new();
+    let mut keys = HashSet::new();
+    let mut statements = Vec::with_capacity(export.statements.len());
+    for comment in &export.statements {
+        let id = i64::try_from(comment.id)
+            .map_err(|_| invalid("comment-id", format!("Comment {} has too large an id", comment.id)))?;
+        if !ids.insert(id) {
+            return Err(invalid("comment-id", format!("Comment {id} is listed twice")));
+        }
+        let mut key = statement_key(&comment.text);
+        if !keys.insert(key.clone()) {
+            // A folded key never has a word starting with '#', so this cannot meet a real one.
+            key = format!("{key} #{id}");
+            keys.insert(key.clone());
+        }
+        statements.push((comment, id, key));
+    }
+    let participants = export
+        .participants
+        .iter()
+        .map(|&p| i64::try_from(p).map_err(|_| invalid("voter-id", format!("Participant {p} has too large an id"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    for vote in &export.votes {
+        if vote.statement >= statements.len() || vote.participant >= participants.len() {
+            return Err(invalid("votes", "A vote refers to a comment or participant the export does not list"));
+        }
+    }
+    Ok(Checked { statements, participants })
+}
+
+fn stance(vote: PolisVote) -> Stance {
+    match vote {
+        PolisVote::Agree => Stance::Agree,
+        PolisVote::Disagree => Stance::Disagree,
+        PolisVote::Pass => Stance::Pass,
+    }
+}
+
+per_backend! {
+    pub(super) async fn import_polis(
+        pool: &DbPool,
+        programme_id: i64,
+        title: &str,
+        held_on: Date,
+        export: &Export,
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let checked = check(export)?;
+        let numbered = <Conn as Placeholders>::NUMBERED;
+        let at = now();
+        let mut tries = 0;
+        let (mut tx, deliberation_id) = loop {
+            let mut tx = pool.begin_with(BEGIN).await?;
+            let code = JoinCode::generate();
+            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO deliberations (programme_id, title, held_on, join_code, status, imported_from, created_by,
+                     created_at, opened_at, closed_at)
+                 VALUES ($1, $2, $3, $4, 'closed', 'polis', $5, $6, $6, $6) RETURNING id",
+            )
+            .bind(programme_id)
+            .bind(title)
+            .bind(held_on)
+            .bind(code.as_str())
+            .bind(by)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await;
+            match inserted {
+                Ok(id) => break (tx, id),
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() && tries + 1 < JOIN_CODE_TRIES => tries += 1,
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                    return Err(StoreError::Duplicate { field: "join_code" })
+                }
+                Err(e) => return Err(missing_parent(e)),
+            }
+        };
+
+        for chunk in checked.statements.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO statements (deliberation_id, text, text_key, state, external_id, created_by, created_at) VALUES {}",
+                values(chunk.len(), 7, numbered)
+            );
+            let mut query = sqlx::query(&sql);
+            for (comment, id, key) in chunk {
+                query = query
+                    .bind(deliberation_id)
+                    .bind(comment.text.as_str())
+                    .bind(key.as_str())
+                    .bind(StatementState::Accepted.code())
+                    .bind(*id)
+                    .bind(by)
+                    .bind(at);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for chunk in checked.participants.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO attendees (deliberation_id, external_id, joined_at) VALUES {}",
+                values(chunk.len(), 3, numbered)
+            );
+            let mut query = sqlx::query(&sql);
+            for participant in chunk {
+                query = query.bind(deliberation_id).bind(*participant).bind(at);
+            }
+            query.execute(&mut *tx).await.map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    invalid("voter-id", "A participant is listed twice")
+                }
+                _ => StoreError::Database(e),
+            })?;
+        }
+
+        let statement_ids: HashMap<i64, i64> =
+            sqlx::query_as("SELECT external_id, id FROM statements WHERE deliberation_id = $1")
+                .bind(deliberation_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        let attendee_ids: HashMap<i64, i64> =
+            sqlx::query_as("SELECT external_id, id FROM attendees WHERE deliberation_id = $1")
+                .bind(deliberation_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        let statements: Vec<i64> = checked.statements.iter().map(|(_, id, _)| statement_ids[id]).collect();
+        let attendees: Vec<i64> = checked.participants.iter().map(|p| attendee_ids[p]).collect();
+
+        for chunk in export.votes.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO votes (deliberation_id, attendee_id, statement_id, vote, voted_at) VALUES {}",
+                values(chunk.len(), 5, numbered)
+            );
+            let mut query = sqlx::query(&sql);
+            for vote in chunk {
+                query = query
+                    .bind(deliberation_id)
+                    .bind(attendees[vote.participant])
+                    .bind(statements[vote.statement])
+                    .bind(stance(vote.vote).value())
+                    .bind(at);
+            }
+            query.execute(&mut *tx).await.map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    invalid("votes", "A participant has two votes on one comment")
+                }
+                _ => StoreError::Database(e),
+            })?;
+        }
+        tx.commit().await?;
+        Ok(deliberation_id)
+    }
+}
+
+impl Store {
+    /// Imports a Pol.is export into a programme as a finished (closed) deliberation: each comment
+    /// a statement (its `external_id` the comment-id), each participant an attendee (its
+    /// `external_id` the voter-id; no token, no declared kind), and their latest votes. Everything in
+    /// one transaction: on any error nothing is saved. `Invalid` names what is wrong in the
+    /// export; `NotFound` when the programme does not exist.
+    pub async fn import_polis(
+        &self,
+        programme_id: i64,
+        title: &str,
+        held_on: Date,
+        export: &Export,
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, import_polis(programme_id, title, held_on, export, by))
+    }
+
+    /// A deliberation as a Pol.is export: its accepted statements numbered from 0 in the order
+    /// added, the attendees who voted numbered from 0 in the order they joined (never their ids),
+    /// and each one's vote; rejected statements counted as moderated out.
+    pub async fn polis_export(&self, deliberation_id: i64) -> Result<Export, StoreError> {
+        if self.deliberation(deliberation_id).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let statements = self.statements(deliberation_id).await?;
+        let data = self.vote_data(deliberation_id).await?;
+        let text: HashMap<i64, &str> = statements.iter().map(|s| (s.id, s.text.as_str())).collect();
+        let statements_out = data
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(n, id)| Comment { id: n as u64, text: text.get(id).copied().unwrap_or_default().to_owned() })
+            .collect();
+        let votes = data
+            .votes
+            .iter()
+            .map(|&(participant, statement, stance)| ExportVote {
+                participant: participant as usize,
+                statement: statement as usize,
+                vote: match stance {
+                    Stance::Agree => PolisVote::Agree,
+                    Stance::Disagree => PolisVote::Disagree,
+                    Stance::Pass => PolisVote::Pass,
+                },
+            })
+            .collect();
+        Ok(Export {
+            statements: statements_out,
+            participants: (0..data.attendees.len() as u64).collect(),
+            votes,
+            moderated_out: statements.iter().filter(|s| s.state == StatementState::Rejected).count(),
+        })
+    }
+}
