@@ -39,6 +39,7 @@ pub const SECOND_RESEARCHER: &str = "researcher2@demo.heard.example";
 
 mod causes;
 mod coding;
+mod deliberation;
 mod horizon;
 
 /// What [`load`] did.
@@ -432,6 +433,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     coding::load(store, early_years, riley.id, sam.id).await?;
     causes::load(store, riley.id).await?;
     horizon::load(store, [early_years, adults, dementia, childrens, mental_health], riley.id).await?;
+    deliberation::load(store, early_years).await?;
 
     // The administrator last: its presence is what marks the demo as loaded.
     let admin = store.create_user(&user(DEMO_ACCOUNTS[0].1, "Demo Administrator", Role::Administrator, &hash)?).await?;

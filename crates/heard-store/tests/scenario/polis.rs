@@ -152,3 +152,85 @@ async fn largest_conversation(store: &Store, programme_id: i64) {
     }
     assert!(took.as_secs_f64() < 10.0, "importing took {took:?}");
 }
+
+/// The demo's finished Deliberation Day: a room of 60 whose votes really form opinion groups
+/// (service users in one, commissioners elsewhere), pre and post answers with a shift, and the
+/// same after loading again.
+#[tokio::test]
+async fn the_demo_holds_a_finished_deliberation_day_with_opinion_groups() {
+    use heard_analysis::deliberation::questionnaire::Moment;
+    use heard_analysis::deliberation::{Choice, Settings, Vote, VoteMatrix, analyse};
+    use heard_domain::deliberation::days::{DeclaredKind, StatementState};
+
+    for backend in heard_testkit::backends() {
+        let store = fresh_store(backend).await;
+        demo::load(&store).await.unwrap();
+        let programme = store.programme("early-years").await.unwrap().unwrap();
+        let days = store.deliberations(programme.id).await.unwrap();
+        assert_eq!(days.len(), 1, "{days:?}");
+        let day = store.deliberation(days[0].id).await.unwrap().unwrap();
+        assert_eq!(day.status, DeliberationStatus::Closed);
+
+        let statements = store.statements(day.id).await.unwrap();
+        let accepted = statements.iter().filter(|s| s.state == StatementState::Accepted).count();
+        assert!((20..=30).contains(&accepted), "{accepted} statements");
+        assert_eq!(statements.iter().filter(|s| s.state == StatementState::Rejected).count(), 1);
+        assert!(statements.iter().any(|s| s.origin == Origin::Attendee && s.state == StatementState::Accepted));
+        assert!(statements.iter().any(|s| matches!(s.origin, Origin::Insight(_))));
+        let participation = store.participation(day.id).await.unwrap();
+        assert_eq!((participation.attendees, participation.voters), (60, 60));
+        assert_eq!(participation.by_kind.get(&DeclaredKind::ServiceUser), Some(&18));
+
+        let data = store.vote_data(day.id).await.unwrap();
+        let votes = data
+            .votes
+            .iter()
+            .map(|&(participant, statement, stance)| Vote {
+                participant,
+                statement,
+                choice: match stance {
+                    Stance::Agree => Choice::Agree,
+                    Stance::Disagree => Choice::Disagree,
+                    Stance::Pass => Choice::Pass,
+                },
+            })
+            .collect();
+        let groups =
+            analyse(&VoteMatrix::new(data.attendees.len(), data.statements.len(), votes), &Settings::default());
+        assert!((2..=3).contains(&groups.groups), "{} groups", groups.groups);
+        let group_of = |kind: DeclaredKind| -> Vec<usize> {
+            groups
+                .counted
+                .iter()
+                .zip(&groups.group)
+                .filter(|(p, _)| data.attendees[**p].1 == Some(kind))
+                .map(|(_, g)| *g)
+                .collect()
+        };
+        let service_users = group_of(DeclaredKind::ServiceUser);
+        assert_eq!(service_users.len(), 18);
+        assert!(service_users.iter().all(|g| *g == service_users[0]), "{service_users:?}");
+        assert!(group_of(DeclaredKind::Commissioner).iter().all(|g| *g != service_users[0]));
+
+        // The first question's answers rise from before to after, on average.
+        let first = day.questions[0].id;
+        let answers = store.questionnaire_answers(day.id).await.unwrap();
+        let mean = |moment: Moment| {
+            let values: Vec<f64> = answers
+                .iter()
+                .filter(|a| a.question_id == first && a.moment == moment)
+                .map(|a| f64::from(a.value))
+                .collect();
+            assert_eq!(values.len(), 60);
+            values.iter().sum::<f64>() / 60.0
+        };
+        assert!(mean(Moment::After) > mean(Moment::Before) + 0.8, "{} → {}", mean(Moment::Before), mean(Moment::After));
+        if day.proposition_ids.len() >= 2 {
+            assert!(participation.pairwise_choices >= 300, "{participation:?}");
+        }
+
+        assert_eq!(demo::load(&store).await.unwrap(), super::DemoOutcome::AlreadyPresent);
+        assert_eq!(store.deliberations(programme.id).await.unwrap().len(), 1);
+        assert_eq!(store.participation(day.id).await.unwrap(), participation);
+    }
+}
