@@ -1,5 +1,7 @@
 //! The deliberation area's pages and pictures: a Deliberation Day's opinion map, what each group
 //! stands for, and the room's live view.
 
+pub mod api;
 pub mod live;
 pub mod picture;
+pub mod setup;
