@@ -41,6 +41,7 @@ mod causes;
 mod coding;
 mod deliberation;
 mod horizon;
+mod propositions;
 
 /// What [`load`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -433,6 +434,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     coding::load(store, early_years, riley.id, sam.id).await?;
     causes::load(store, riley.id).await?;
     horizon::load(store, [early_years, adults, dementia, childrens, mental_health], riley.id).await?;
+    propositions::load(store, early_years, riley.id).await?;
     deliberation::load(store, early_years).await?;
 
     // The administrator last: its presence is what marks the demo as loaded.

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::Route;
-use crate::{causes, coding, error, governance, health, horizon, journeys, voice};
+use crate::{causes, coding, error, governance, health, horizon, journeys, propositions, voice};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -106,6 +106,13 @@ use crate::{causes, coding, error, governance, health, horizon, journeys, voice}
         crate::deliberation::api::status,
         crate::deliberation::api::add_statements,
         crate::deliberation::api::moderate,
+        propositions::api::list,
+        propositions::api::create,
+        propositions::api::get,
+        propositions::api::edit,
+        propositions::api::status,
+        propositions::api::link,
+        propositions::api::unlink,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),

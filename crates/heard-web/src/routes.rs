@@ -12,7 +12,9 @@ use heard_domain::governance::Action;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{AppState, assets, auth, causes, coding, governance, health, horizon, journeys, openapi, voice};
+use crate::{
+    AppState, assets, auth, causes, coding, governance, health, horizon, journeys, openapi, propositions, voice,
+};
 
 /// Pages are for people in a browser; the API is for programs with a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +90,7 @@ fn all_routes() -> Vec<Route> {
     routes.extend(causes::routes());
     routes.extend(horizon::routes());
     routes.extend(crate::deliberation::setup::routes().into_iter().chain(crate::deliberation::api::routes()));
+    routes.extend(propositions::routes());
     routes
 }
 
