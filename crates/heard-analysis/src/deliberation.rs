@@ -197,7 +197,7 @@ pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
         if base.k() < k {
             break;
         }
-        let grouping = clusters::kmeans(&base.centres, Some(&base_weights), k, settings.seed);
+        let grouping = clusters::kmeans_by_silhouette(&base.centres, Some(&base_weights), k, settings.seed);
         let silhouette = clusters::silhouette(&base.centres, &grouping.member);
         candidates.push((silhouette, grouping));
     }

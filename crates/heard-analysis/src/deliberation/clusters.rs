@@ -2,7 +2,8 @@
 //! silhouette that chooses how many groups, and the adjusted Rand index that compares groupings.
 //! Points are flat `[x0, y0, x1, y1, ...]`. Pol.is (`polismath/math/clusters.clj`) seeds k-means
 //! with the first k distinct points; Heard uses seeded k-means++ with restarts, keeping the lowest
-//! weighted inertia, so the result depends on neither the order of participants nor luck.
+//! weighted inertia ([`kmeans`]) or, for opinion groups, the best silhouette
+//! ([`kmeans_by_silhouette`]), so the result depends on neither the order of participants nor luck.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -39,25 +40,44 @@ fn distance2(points: &[f64], i: usize, centres: &[f64], c: usize) -> f64 {
 }
 
 /// k-means of flat 2-D points with optional weights. k is lowered to the number of distinct
-/// points; no cluster is empty. Deterministic for a given seed.
+/// points; no cluster is empty. Of its restarts, the one with the lowest weighted inertia is kept.
+/// Deterministic for a given seed.
 pub fn kmeans(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> Clustering {
+    let inertia = |c: &Clustering| -> f64 {
+        (0..c.member.len()).map(|i| weights.map_or(1.0, |w| w[i]) * distance2(points, i, &c.centres, c.member[i])).sum()
+    };
+    restarts(points, weights, k, seed)
+        .into_iter()
+        .map(|c| (inertia(&c), c))
+        .reduce(|best, next| if next.0 < best.0 - 1e-12 { next } else { best })
+        .map_or(Clustering { centres: Vec::new(), member: Vec::new() }, |(_, c)| c)
+}
+
+/// k-means as [`kmeans`], but of its restarts the one kept is the grouping the silhouette rates
+/// best (ties to the earlier restart): the criterion that chooses how many groups also chooses
+/// between groupings of the same number whose inertias are all but equal.
+pub fn kmeans_by_silhouette(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> Clustering {
+    restarts(points, weights, k, seed)
+        .into_iter()
+        .map(|c| (silhouette(points, &c.member), c))
+        .reduce(|best, next| if next.0 > best.0 + 1e-12 { next } else { best })
+        .map_or(Clustering { centres: Vec::new(), member: Vec::new() }, |(_, c)| c)
+}
+
+/// Each restart's clustering: seeded k-means++ then Lloyd's iterations.
+fn restarts(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> Vec<Clustering> {
     let n = points.len() / 2;
     let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
     // Restarts are cheap for the few base-cluster centres and not needed for many participants,
     // where 100 base clusters are a fine summary from any start.
     let restarts = if n * k > 200_000 { 1 } else { 10 };
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut best: Option<(f64, Clustering)> = None;
-    for _ in 0..restarts {
-        let centres = plus_plus(points, &weight, k, &mut rng);
-        let clustering = lloyd(points, &weight, centres);
-        let inertia: f64 =
-            (0..n).map(|i| weight(i) * distance2(points, i, &clustering.centres, clustering.member[i])).sum();
-        if best.as_ref().is_none_or(|(b, _)| inertia < *b - 1e-12) {
-            best = Some((inertia, clustering));
-        }
-    }
-    best.map_or(Clustering { centres: Vec::new(), member: Vec::new() }, |(_, c)| c)
+    (0..restarts)
+        .map(|_| {
+            let centres = plus_plus(points, &weight, k, &mut rng);
+            lloyd(points, &weight, centres)
+        })
+        .collect()
 }
 
 /// k-means++ seeding (Arthur and Vassilvitskii 2007): each next centre drawn with probability

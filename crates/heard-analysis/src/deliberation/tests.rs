@@ -1,7 +1,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::clusters::{kmeans, silhouette};
+use super::clusters::{kmeans, kmeans_by_silhouette, silhouette};
 use super::pca::Pca;
 use super::repness::{across, representatives, top};
 use super::*;
@@ -86,6 +86,29 @@ fn kmeans_is_deterministic_and_finds_separate_blobs() {
     // More clusters than distinct points: one per distinct point.
     let few = kmeans(&[1.0, 1.0, 1.0, 1.0, 2.0, 2.0], None, 5, 9);
     assert_eq!(few.k(), 2);
+}
+
+#[test]
+fn of_near_equal_groupings_the_silhouette_keeps_the_clearest() {
+    // Points in a square without structure, weighted with a long tail as base clusters are:
+    // many groupings into 3 have all but equal inertia.
+    let mut rng = StdRng::seed_from_u64(5);
+    let points: Vec<f64> = (0..2 * 100).map(|_| rng.random::<f64>()).collect();
+    let weights: Vec<f64> = (0..100).map(|_| 1.0 / (0.02 + rng.random::<f64>())).collect();
+    let mut clearer = 0;
+    for seed in 0..20 {
+        let by_inertia = kmeans(&points, Some(&weights), 3, seed);
+        let by_silhouette = kmeans_by_silhouette(&points, Some(&weights), 3, seed);
+        assert_eq!(by_silhouette, kmeans_by_silhouette(&points, Some(&weights), 3, seed));
+        assert_eq!(by_silhouette.k(), 3);
+        let (a, b) = (silhouette(&points, &by_inertia.member), silhouette(&points, &by_silhouette.member));
+        // The same restarts, so the silhouette's choice is never rated below the inertia's.
+        assert!(b >= a - 1e-12, "seed {seed}: {b} < {a}");
+        if b > a + 1e-9 {
+            clearer += 1;
+        }
+    }
+    assert!(clearer > 0, "the two choices never differed: the test shows nothing");
 }
 
 #[test]
