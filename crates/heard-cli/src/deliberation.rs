@@ -1,20 +1,28 @@
 //! `heard deliberation`: opinion groups on the command line. `analyse` reads a Pol.is open-data
 //! export (a folder with comments.csv and votes.csv) without a database, writes each counted
 //! participant's group as CSV and prints a summary; where the export holds Pol.is's own groups
-//! (participants-votes.csv), it prints how closely Heard's groups match them.
+//! (participants-votes.csv), it prints how closely Heard's groups match them. `import-polis`
+//! stores such an export as a finished deliberation of a programme: all of it, or, when the
+//! export has a problem (named by file, row and column), nothing.
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use heard_analysis::deliberation::{
     Choice, Direction, OpinionGroups, Settings, Vote, VoteMatrix, adjusted_rand_index, analyse,
 };
+use heard_domain::dates::{DateParts, parse_iso};
+use heard_domain::deliberation::days::{DeliberationFields, DeliberationInput, TITLE_MAX};
 use heard_domain::deliberation::polis::{self, Export, PolisVote};
+use heard_domain::governance::Email;
+use time::{Date, OffsetDateTime};
+
+use crate::settings::Settings as HeardSettings;
 
 #[derive(Debug, Subcommand)]
 pub enum DeliberationCommand {
@@ -22,6 +30,51 @@ pub enum DeliberationCommand {
     /// `participant,group` for every participant counted in, and prints each group's size and
     /// representative statements and what all groups agree on.
     Analyse(AnalyseArgs),
+    /// Import a Pol.is open-data export into a programme as a finished (closed) deliberation: its
+    /// comments (those moderated out left out), participants and latest votes; all or nothing.
+    ImportPolis(ImportPolisArgs),
+    /// Export a deliberation in the Pol.is open-data format (comments.csv, votes.csv,
+    /// participants-votes.csv with its opinion groups): attendees as numbers from 0, never their
+    /// ids or codes; statements waiting for moderation left out, rejected ones without their text.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Pol.is's open-data export.
+    Polis,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write into (made if missing; files of the same names are replaced).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The deliberation, by its number (as in its web address).
+    #[arg(long, value_name = "ID")]
+    pub deliberation: i64,
+    #[arg(long, value_name = "polis")]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPolisArgs {
+    /// The export's folder, holding comments.csv and votes.csv.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The programme, by its slug (as in its web address).
+    #[arg(long, value_name = "SLUG")]
+    pub programme: String,
+    /// The deliberation's title; by default the topic in the export's summary.csv, else the
+    /// folder's name.
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+    /// When it was held; by default the day of the export's last vote.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub held_on: Option<String>,
+    /// Who imports, by email; the statements are recorded as theirs. Optional.
+    #[arg(long, value_name = "EMAIL")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -35,9 +88,11 @@ pub struct AnalyseArgs {
     pub out: PathBuf,
 }
 
-pub fn run(command: DeliberationCommand) -> anyhow::Result<()> {
+pub async fn run(settings: &HeardSettings, command: DeliberationCommand) -> anyhow::Result<()> {
     match command {
         DeliberationCommand::Analyse(args) => analyse_export(&args),
+        DeliberationCommand::ImportPolis(args) => import_polis(settings, &args).await,
+        DeliberationCommand::Export(args) => export(settings, &args).await,
     }
 }
 
@@ -63,6 +118,151 @@ fn analyse_export(args: &AnalyseArgs) -> anyhow::Result<()> {
         compare(&export, &result, &theirs);
     }
     Ok(())
+}
+
+async fn import_polis(settings: &HeardSettings, args: &ImportPolisArgs) -> anyhow::Result<()> {
+    let dir = &args.dir;
+    let export = polis::read_export(open(dir, polis::COMMENTS)?, open(dir, polis::VOTES)?)
+        .with_context(|| format!("{} cannot be imported; nothing was imported", dir.display()))?;
+    let title = match &args.title {
+        Some(title) => title.clone(),
+        None => default_title(dir),
+    };
+    let held_on = match &args.held_on {
+        Some(raw) => parse_iso("held_on", raw).map_err(|e| anyhow::anyhow!("--held-on: {}", e.0[0].message))?,
+        None => last_vote_day(dir).unwrap_or_else(|| OffsetDateTime::now_utc().date()),
+    };
+    let input = DeliberationInput::parse(&DeliberationFields {
+        title,
+        held_on: DateParts::from_date(Some(held_on)),
+        ..DeliberationFields::default()
+    })
+    .map_err(|e| {
+        let problem = &e.0[0];
+        anyhow::anyhow!("--{}: {}", problem.field.replace('_', "-"), problem.message)
+    })?;
+
+    let store = settings.ready_store().await?;
+    let programme = store
+        .programme(&args.programme)
+        .await?
+        .with_context(|| format!("there is no programme with the slug {}", args.programme))?;
+    let by = match &args.by {
+        Some(raw) => {
+            let email = Email::parse("by", raw).map_err(|e| anyhow::anyhow!("--by: {}", e.0[0].message))?;
+            Some(store.user_by_email(&email).await?.context("--by: there is no user with that email address")?.id)
+        }
+        None => None,
+    };
+    let id = store
+        .import_polis(programme.id, &input.title, input.held_on, &export, by)
+        .await
+        .context("the export could not be imported; nothing was imported")?;
+    println!(
+        "Imported {} statements ({} moderated out, left out), {} participants and {} votes into {} as deliberation {id}, \
+         \"{}\", held on {} (closed).",
+        export.statements.len(),
+        export.moderated_out,
+        export.participants.len(),
+        export.votes.len(),
+        programme.name,
+        input.title,
+        input.held_on,
+    );
+    Ok(())
+}
+
+async fn export(settings: &HeardSettings, args: &ExportArgs) -> anyhow::Result<()> {
+    let ExportFormat::Polis = args.format;
+    let store = settings.ready_store().await?;
+    let deliberation = match store.polis_export(args.deliberation).await {
+        Err(heard_store::StoreError::NotFound) => bail!("there is no deliberation {}", args.deliberation),
+        other => other.context("the deliberation could not be read")?,
+    };
+    let groups = opinion_groups(&deliberation.statements, &deliberation.votes);
+    let outgoing =
+        polis::Outgoing { statements: &deliberation.statements, votes: &deliberation.votes, groups: &groups };
+    let (mut comments, mut votes, mut participants) = (Vec::new(), Vec::new(), Vec::new());
+    polis::write_export(&outgoing, &mut comments, &mut votes, &mut participants)
+        .context("the deliberation could not be written as a Pol.is export")?;
+    let dir = &args.dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("could not make {}", dir.display()))?;
+    for (name, bytes) in [(polis::COMMENTS, comments), (polis::VOTES, votes), (polis::PARTICIPANTS_VOTES, participants)]
+    {
+        // Each file written beside its target, then renamed: none is left half-written.
+        let mut temp =
+            tempfile::NamedTempFile::new_in(dir).with_context(|| format!("could not write in {}", dir.display()))?;
+        temp.write_all(&bytes).with_context(|| format!("could not write {name}"))?;
+        temp.persist(dir.join(name)).with_context(|| format!("could not write {name}"))?;
+    }
+    let participants: std::collections::BTreeSet<u64> = deliberation.votes.iter().map(|v| v.participant).collect();
+    println!(
+        "Exported {} statements, {} votes by {} participants ({} opinion groups) to {}.",
+        deliberation.statements.len(),
+        deliberation.votes.len(),
+        participants.len(),
+        groups.iter().map(|g| g.1).collect::<std::collections::BTreeSet<_>>().len(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Each participant counted in and their opinion group, found over the statements kept.
+fn opinion_groups(statements: &[polis::OutgoingStatement], votes: &[polis::OutgoingVote]) -> Vec<(u64, usize)> {
+    let kept: HashMap<u64, u32> = statements
+        .iter()
+        .filter(|s| s.moderated != polis::Moderated::Out)
+        .enumerate()
+        .map(|(n, s)| (s.id, n as u32))
+        .collect();
+    let mut people: Vec<u64> = votes.iter().map(|v| v.participant).collect();
+    people.sort_unstable();
+    people.dedup();
+    let votes: Vec<Vote> = votes
+        .iter()
+        .filter_map(|v| {
+            Some(Vote {
+                participant: people.binary_search(&v.participant).ok()? as u32,
+                statement: *kept.get(&v.statement)?,
+                choice: match v.vote {
+                    PolisVote::Agree => Choice::Agree,
+                    PolisVote::Disagree => Choice::Disagree,
+                    PolisVote::Pass => Choice::Pass,
+                },
+            })
+        })
+        .collect();
+    if kept.is_empty() || votes.is_empty() {
+        return Vec::new();
+    }
+    let result = analyse(&VoteMatrix::new(people.len(), kept.len(), votes), &Settings::default());
+    result.counted.iter().zip(&result.group).map(|(&p, &g)| (people[p], g)).collect()
+}
+
+/// The topic in the export's summary.csv (`topic,...`), else the folder's name, on one line and
+/// short enough to be a title.
+fn default_title(dir: &Path) -> String {
+    let topic = File::open(dir.join("summary.csv")).ok().and_then(|file| {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file);
+        reader
+            .records()
+            .map_while(Result::ok)
+            .find(|r| r.get(0) == Some("topic"))
+            .and_then(|r| r.get(1).map(str::to_owned))
+    });
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "Pol.is".to_owned());
+    let title = topic.filter(|t| !t.trim().is_empty()).unwrap_or(name);
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    title.chars().take(TITLE_MAX).collect()
+}
+
+/// The day of the export's latest vote (Pol.is's timestamps are milliseconds since 1970).
+fn last_vote_day(dir: &Path) -> Option<Date> {
+    let mut reader = csv::Reader::from_reader(open(dir, polis::VOTES).ok()?);
+    let column = reader.headers().ok()?.iter().position(|h| h.trim() == "timestamp")?;
+    let latest =
+        reader.records().map_while(Result::ok).filter_map(|r| r.get(column)?.trim().parse::<i64>().ok()).max()?;
+    Some(OffsetDateTime::from_unix_timestamp(latest / 1_000).ok()?.date())
 }
 
 fn matrix(export: &Export) -> VoteMatrix {

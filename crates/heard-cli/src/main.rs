@@ -70,7 +70,7 @@ enum Command {
     /// Horizon scanning: a programme's signals imported from or exported to CSV (radar or full).
     #[command(subcommand)]
     Signals(signals::SignalsCommand),
-    /// Deliberation: opinion groups found in a Pol.is export, as Pol.is finds them.
+    /// Deliberation: opinion groups in a Pol.is export; Pol.is exports imported, deliberations exported.
     #[command(subcommand)]
     Deliberation(deliberation::DeliberationCommand),
 }
@@ -148,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Coding(command) => coding::run(command),
         Command::Causes(command) => causes::run(&cli.settings, command).await,
         Command::Signals(command) => signals::run(&cli.settings, command).await,
-        Command::Deliberation(command) => deliberation::run(command),
+        Command::Deliberation(command) => deliberation::run(&cli.settings, command).await,
         Command::Demo(Demo::Load) => {
             let store = cli.settings.ready_store().await?;
             let outcome = demo::load(&store).await.context("could not load the demonstration data")?;

@@ -841,3 +841,109 @@ fn deliberation_analyse_finds_the_two_camps_of_a_pol_is_export() {
         stderr(&output)
     );
 }
+
+// heard deliberation import-polis
+
+/// A real Pol.is conversation from `../shared/data/polis` beside the workspace, if it is there.
+fn polis_conversation(name: &str) -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/polis").join(name);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("{} is not there: the real conversation is not imported", dir.display());
+        None
+    }
+}
+
+#[test]
+fn a_pol_is_export_imports_as_a_finished_deliberation_or_not_at_all() {
+    let (dir, _) = with_demo("unused.txt", "");
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).expect("a folder");
+    std::fs::write(broken.join("comments.csv"), "comment-id,moderated,comment-body\n0,1,Buses (test)\n1,-1,Out\n")
+        .expect("written");
+    std::fs::write(broken.join("votes.csv"), "timestamp,comment-id,voter-id,vote\n1,0,7,1\n2,0,8,maybe\n")
+        .expect("written");
+    let path = broken.to_str().expect("utf-8");
+    let output = heard(dir.path(), &["deliberation", "import-polis", path, "--programme", "dementia"], None);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("votes.csv, row 3, column vote: expected 1, -1 or 0"), "{}", stderr(&output));
+
+    std::fs::write(broken.join("votes.csv"), "timestamp,comment-id,voter-id,vote\n1472552518501,0,7,1\n2,0,8,-1\n")
+        .expect("written");
+    let output = heard(dir.path(), &["deliberation", "import-polis", path, "--programme", "nope"], None);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("there is no programme with the slug nope"), "{}", stderr(&output));
+    let output = heard(
+        dir.path(),
+        &["deliberation", "import-polis", path, "--programme", "dementia", "--held-on", "2016-02-30"],
+        None,
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("--held-on"), "{}", stderr(&output));
+
+    // The day of the last vote and the folder's name, unless given.
+    let output = heard(dir.path(), &["deliberation", "import-polis", path, "--programme", "dementia"], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(said.contains("Imported 1 statements (1 moderated out, left out), 2 participants and 2 votes"), "{said}");
+    assert!(said.contains("\"broken\", held on 2016-08-30 (closed)"), "{said}");
+
+    let Some(real) = polis_conversation("london.youth.policing") else { return };
+    let open = |name: &str| std::fs::File::open(real.join(name)).expect("the export opens");
+    let export =
+        heard_domain::deliberation::polis::read_export(open("comments.csv"), open("votes.csv")).expect("valid");
+    let output = heard(
+        dir.path(),
+        &[
+            "deliberation",
+            "import-polis",
+            real.to_str().expect("utf-8"),
+            "--programme",
+            "early-years",
+            "--title",
+            "Youth policing (Pol.is)",
+            "--held-on",
+            "2016-05-04",
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stdout(&output);
+    let counts = format!(
+        "Imported {} statements ({} moderated out, left out), {} participants and {} votes into Early Years",
+        export.statements.len(),
+        export.moderated_out,
+        export.participants.len(),
+        export.votes.len()
+    );
+    assert!(said.contains(&counts), "{said}");
+    assert!(said.contains("\"Youth policing (Pol.is)\", held on 2016-05-04"), "{said}");
+
+    // Exported again in Pol.is's format and read back by the reader: the same statements and
+    // votes, participants numbered in the same order.
+    let id = said.split("as deliberation ").nth(1).and_then(|rest| rest.split(',').next()).expect("the id is said");
+    let out = dir.path().join("exported");
+    let output = heard(
+        dir.path(),
+        &["deliberation", "export", "--deliberation", id, "--format", "polis", out.to_str().expect("utf-8")],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let reopen = |name: &str| std::fs::File::open(out.join(name)).expect("written");
+    let back =
+        heard_domain::deliberation::polis::read_export(reopen("comments.csv"), reopen("votes.csv")).expect("valid");
+    let texts =
+        |e: &heard_domain::deliberation::polis::Export| e.statements.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&back), texts(&export));
+    assert_eq!(back.participants.len(), export.participants.len());
+    assert_eq!(back.votes, export.votes);
+    let groups = heard_domain::deliberation::polis::read_groups(reopen("participants-votes.csv")).expect("valid");
+    assert_eq!(groups.len(), export.participants.len());
+    assert!(groups.iter().any(|g| g.1.is_some()), "opinion groups are written");
+
+    let missing =
+        heard(dir.path(), &["deliberation", "export", "--deliberation", "99999", "--format", "polis", "x"], None);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("there is no deliberation 99999"), "{}", stderr(&missing));
+}

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use heard_domain::Invalid;
 use heard_domain::deliberation::days::{JoinCode, MAX_STATEMENTS, Stance, StatementState, statement_key};
-use heard_domain::deliberation::polis::{Comment, Export, ExportVote, PolisVote};
-use time::Date;
+use heard_domain::deliberation::polis::{Comment, Export, Moderated, OutgoingStatement, OutgoingVote, PolisVote};
+use time::{Date, OffsetDateTime};
 
-use crate::{Store, StoreError, missing_parent, now};
+use crate::{Store, StoreError, decode, missing_parent, now};
 
 /// Rows per INSERT: far below both backends' limits on parameters (SQLite 32,766, PostgreSQL
 /// 65,535), large enough that the round trips do not dominate.
@@ -231,6 +231,66 @@ per_backend! {
         tx.commit().await?;
         Ok(deliberation_id)
     }
+
+    pub(super) async fn polis_export(pool: &DbPool, deliberation_id: i64) -> Result<PolisExport, StoreError> {
+        let mut conn = pool.acquire().await?;
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM deliberations WHERE id = $1")
+            .bind(deliberation_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        found.ok_or(StoreError::NotFound)?;
+        let statements: Vec<(i64, String, String, Option<i64>, OffsetDateTime)> = sqlx::query_as(
+            "SELECT id, text, state, attendee_id, created_at FROM statements
+             WHERE deliberation_id = $1 AND state <> 'pending' ORDER BY id",
+        )
+        .bind(deliberation_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let votes: Vec<(i64, i64, i64, OffsetDateTime)> = sqlx::query_as(
+            "SELECT v.attendee_id, v.statement_id, v.vote, v.voted_at FROM votes v
+             JOIN statements s ON s.id = v.statement_id AND s.state <> 'pending'
+             WHERE v.deliberation_id = $1",
+        )
+        .bind(deliberation_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut attendees: Vec<i64> =
+            votes.iter().map(|v| v.0).chain(statements.iter().filter_map(|s| s.3)).collect();
+        attendees.sort_unstable();
+        attendees.dedup();
+        let number = |attendee: i64| attendees.binary_search(&attendee).map(|n| n as u64).ok();
+        let comment: HashMap<i64, u64> = statements.iter().enumerate().map(|(n, s)| (s.0, n as u64)).collect();
+        let statements = statements
+            .into_iter()
+            .enumerate()
+            .map(|(n, (_, text, state, author, created_at))| {
+                let moderated = match decode::<StatementState>(&state)? {
+                    StatementState::Rejected => Moderated::Out,
+                    _ => Moderated::In,
+                };
+                Ok(OutgoingStatement {
+                    id: n as u64,
+                    text,
+                    author: author.and_then(number),
+                    created_ms: millis(created_at),
+                    moderated,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut votes = votes
+            .into_iter()
+            .filter_map(|(attendee, statement, vote, at)| {
+                let vote = match Stance::from_value(vote)? {
+                    Stance::Agree => PolisVote::Agree,
+                    Stance::Disagree => PolisVote::Disagree,
+                    Stance::Pass => PolisVote::Pass,
+                };
+                Some(OutgoingVote { participant: number(attendee)?, statement: *comment.get(&statement)?, vote, at_ms: millis(at) })
+            })
+            .collect::<Vec<_>>();
+        votes.sort_by_key(|v| (v.participant, v.statement));
+        Ok(PolisExport { statements, votes })
+    }
 }
 
 impl Store {
@@ -250,40 +310,25 @@ impl Store {
         dispatch!(self, import_polis(programme_id, title, held_on, export, by))
     }
 
-    /// A deliberation as a Pol.is export: its accepted statements numbered from 0 in the order
-    /// added, the attendees who voted numbered from 0 in the order they joined (never their ids),
-    /// and each one's vote; rejected statements counted as moderated out.
-    pub async fn polis_export(&self, deliberation_id: i64) -> Result<Export, StoreError> {
-        if self.deliberation(deliberation_id).await?.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        let statements = self.statements(deliberation_id).await?;
-        let data = self.vote_data(deliberation_id).await?;
-        let text: HashMap<i64, &str> = statements.iter().map(|s| (s.id, s.text.as_str())).collect();
-        let statements_out = data
-            .statements
-            .iter()
-            .enumerate()
-            .map(|(n, id)| Comment { id: n as u64, text: text.get(id).copied().unwrap_or_default().to_owned() })
-            .collect();
-        let votes = data
-            .votes
-            .iter()
-            .map(|&(participant, statement, stance)| ExportVote {
-                participant: participant as usize,
-                statement: statement as usize,
-                vote: match stance {
-                    Stance::Agree => PolisVote::Agree,
-                    Stance::Disagree => PolisVote::Disagree,
-                    Stance::Pass => PolisVote::Pass,
-                },
-            })
-            .collect();
-        Ok(Export {
-            statements: statements_out,
-            participants: (0..data.attendees.len() as u64).collect(),
-            votes,
-            moderated_out: statements.iter().filter(|s| s.state == StatementState::Rejected).count(),
-        })
+    /// A deliberation as a Pol.is export holds it, for [`write_export`]: statements numbered
+    /// from 0 in the order added (accepted ones in, rejected ones out; those still waiting for
+    /// moderation are left out, since nobody has read them yet), and every vote. Attendees who
+    /// voted or wrote a statement are numbered from 0 in the order they joined: never their ids,
+    /// tokens or what they declared.
+    ///
+    /// [`write_export`]: heard_domain::deliberation::polis::write_export
+    pub async fn polis_export(&self, deliberation_id: i64) -> Result<PolisExport, StoreError> {
+        dispatch!(self, polis_export(deliberation_id))
     }
+}
+
+/// What [`Store::polis_export`] reads: owned, to lend to the writer as its `Outgoing`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolisExport {
+    pub statements: Vec<OutgoingStatement>,
+    pub votes: Vec<OutgoingVote>,
+}
+
+fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use heard_domain::deliberation::days::{DeliberationStatus, Stance};
-use heard_domain::deliberation::polis::{self, Comment, Export, ExportVote, PolisVote};
+use heard_domain::deliberation::polis::{self, Comment, Export, ExportVote, Moderated, Outgoing, PolisVote};
 use heard_store::deliberation::Origin;
+use heard_store::deliberation::polis::PolisExport;
 use heard_store::{Store, StoreError};
 use heard_testkit::fresh_store;
 use time::macros::date;
@@ -55,6 +56,14 @@ fn by_text(export: &Export) -> Vec<(String, u64, i64)> {
     rows
 }
 
+/// Written by Pol.is's writer and read back by its reader.
+fn round_trip(export: &PolisExport) -> Export {
+    let (mut comments, mut votes, mut participants) = (Vec::new(), Vec::new(), Vec::new());
+    let outgoing = Outgoing { statements: &export.statements, votes: &export.votes, groups: &[] };
+    polis::write_export(&outgoing, &mut comments, &mut votes, &mut participants).unwrap();
+    polis::read_export(comments.as_slice(), votes.as_slice()).unwrap()
+}
+
 async fn deliberation_count(store: &Store, programme_id: i64) -> usize {
     store.deliberations(programme_id).await.unwrap().len()
 }
@@ -88,10 +97,12 @@ async fn pol_is_exports_import_as_finished_deliberations_on_both_backends() {
         assert_eq!((participation.attendees, participation.voters, participation.votes), (2, 2, 4));
         assert!(participation.by_kind.is_empty(), "imported attendees declared nothing");
 
-        // Read back as an export: numbered afresh, the same statements and votes.
+        // Read back and written as an export: numbered afresh, the same statements and votes.
         let back = store.polis_export(id).await.unwrap();
-        assert_eq!(back.participants, [0, 1]);
         assert_eq!(back.statements.iter().map(|c| c.id).collect::<Vec<_>>(), [0, 1, 2]);
+        assert!(back.statements.iter().all(|c| c.author.is_none() && c.moderated == Moderated::In));
+        let back = round_trip(&back);
+        assert_eq!(back.participants, [0, 1]);
         let mut theirs = by_text(&export);
         // Voter 40 joined first and is number 0, voter 12 number 1.
         for row in &mut theirs {
@@ -228,6 +239,16 @@ async fn the_demo_holds_a_finished_deliberation_day_with_opinion_groups() {
         if day.proposition_ids.len() >= 2 {
             assert!(participation.pairwise_choices >= 300, "{participation:?}");
         }
+
+        // As a Pol.is export: the rejected statement moderated out, the attendee's own statement
+        // by a participant number, every vote.
+        let export = store.polis_export(day.id).await.unwrap();
+        assert_eq!(export.statements.iter().filter(|s| s.moderated == Moderated::Out).count(), 1);
+        assert_eq!(export.statements.iter().filter(|s| s.author.is_some()).count(), 2);
+        assert!(export.statements.iter().filter_map(|s| s.author).all(|a| a < 60));
+        let read = round_trip(&export);
+        assert_eq!((read.statements.len(), read.moderated_out), (accepted, 1));
+        assert_eq!((read.participants.len(), read.votes.len() as u64), (60, participation.votes));
 
         assert_eq!(demo::load(&store).await.unwrap(), super::DemoOutcome::AlreadyPresent);
         assert_eq!(store.deliberations(programme.id).await.unwrap().len(), 1);
