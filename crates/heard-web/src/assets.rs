@@ -52,6 +52,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/import.js"),
     },
     Asset {
+        path: "/assets/projector.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/projector.js"),
+    },
+    Asset {
         path: "/assets/images/favicon.svg",
         content_type: "image/svg+xml",
         bytes: include_bytes!("../assets/images/favicon.svg"),

@@ -91,6 +91,9 @@ fn all_routes() -> Vec<Route> {
     routes.extend(horizon::routes());
     routes.extend(crate::deliberation::setup::routes().into_iter().chain(crate::deliberation::api::routes()));
     routes.extend(propositions::routes());
+    routes.extend(crate::deliberation::projector::routes());
+    routes.extend(crate::deliberation::results::routes());
+    routes.extend(crate::deliberation::export::routes());
     routes
 }
 

@@ -196,6 +196,10 @@ pub struct Snapshot {
     pub voters_by_kind: Vec<usize>,
     /// Each statement's figures across declared kinds (in [`DeclaredKind::ALL`] order).
     pub across_kinds: Vec<Across>,
+    /// Votes per opinion group and statement (by analysis position), counted participants only.
+    pub group_tallies: Vec<Vec<Tally>>,
+    /// Votes per declared kind (in [`DeclaredKind::ALL`] order) and statement, every voter.
+    pub kind_tallies: Vec<Vec<Tally>>,
     /// The propositions prioritised, in the facilitator's order, with their titles.
     pub propositions: Vec<(i64, String)>,
     pub pairwise: Option<PairwiseResults<Option<DeclaredKind>>>,
@@ -307,6 +311,8 @@ async fn compute(
         groups: opinion.groups,
         voters_by_kind: opinion.voters_by_kind,
         across_kinds: opinion.across_kinds,
+        group_tallies: opinion.group_tallies,
+        kind_tallies: opinion.kind_tallies,
         propositions,
         pairwise,
         dots,
@@ -322,8 +328,48 @@ pub struct Opinion {
     pub groups: OpinionGroups,
     pub voters_by_kind: Vec<usize>,
     pub across_kinds: Vec<Across>,
+    pub group_tallies: Vec<Vec<Tally>>,
+    pub kind_tallies: Vec<Vec<Tally>>,
     /// By analysis position.
     pub extremity: Vec<f64>,
+}
+
+/// Votes on one statement from one set of people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub agree: u32,
+    pub disagree: u32,
+    pub pass: u32,
+}
+
+impl Tally {
+    pub fn votes(&self) -> u32 {
+        self.agree + self.disagree + self.pass
+    }
+
+    fn add(&mut self, stance: Stance) {
+        match stance {
+            Stance::Agree => self.agree += 1,
+            Stance::Disagree => self.disagree += 1,
+            Stance::Pass => self.pass += 1,
+        }
+    }
+}
+
+/// Votes per set and statement; `set_of` gives each participant's set, if any. The latest vote
+/// per participant and statement counts, as in the analysis.
+fn tallies(data: &heard_store::deliberation::VoteData, set_of: &[Option<usize>], sets: usize) -> Vec<Vec<Tally>> {
+    let mut latest: HashMap<(u32, u32), Stance> = HashMap::with_capacity(data.votes.len());
+    for &(p, s, stance) in &data.votes {
+        latest.insert((p, s), stance);
+    }
+    let mut tallies = vec![vec![Tally::default(); data.statements.len()]; sets];
+    for ((p, s), stance) in latest {
+        if let (Some(Some(set)), Some(_)) = (set_of.get(p as usize), data.statements.get(s as usize)) {
+            tallies[*set][s as usize].add(stance);
+        }
+    }
+    tallies
 }
 
 impl Opinion {
@@ -343,13 +389,19 @@ impl Opinion {
             }
         }
         let across_kinds = analysis::across_kinds(&matrix, &kind_of, DeclaredKind::ALL.len());
+        let mut group_of = vec![None; data.attendees.len()];
+        for (&p, &g) in groups.counted.iter().zip(&groups.group) {
+            group_of[p] = Some(g);
+        }
+        let group_tallies = tallies(data, &group_of, groups.groups);
+        let kind_tallies = tallies(data, &kind_of, DeclaredKind::ALL.len());
         let scale = (data.statements.len() as f64).sqrt();
         let extremity = groups.components[0]
             .iter()
             .zip(&groups.components[1])
             .map(|(a, b)| if groups.counted.is_empty() { 0.0 } else { scale * a.hypot(*b) })
             .collect();
-        Opinion { groups, voters_by_kind, across_kinds, extremity }
+        Opinion { groups, voters_by_kind, across_kinds, group_tallies, kind_tallies, extremity }
     }
 }
 

@@ -2,6 +2,9 @@
 //! stands for, and the room's live view.
 
 pub mod api;
+pub mod export;
 pub mod live;
 pub mod picture;
+pub mod projector;
+pub mod results;
 pub mod setup;
