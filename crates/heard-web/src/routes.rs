@@ -89,6 +89,7 @@ fn all_routes() -> Vec<Route> {
     routes.extend(coding::routes());
     routes.extend(causes::routes());
     routes.extend(horizon::routes());
+    routes.extend(crate::deliberation::attend::routes());
     routes.extend(crate::deliberation::setup::routes().into_iter().chain(crate::deliberation::api::routes()));
     routes.extend(propositions::routes());
     routes.extend(crate::deliberation::projector::routes());

@@ -51,6 +51,8 @@ impl Fixtures {
             // Story forms that do not exist, so no test publishes, closes or answers one.
             ("{form_id}", "999999".to_owned()),
             ("{public_id}", "nosuchform".to_owned()),
+            // A Deliberation Day join code that no deliberation has.
+            ("{code}", "ZZZZZZ".to_owned()),
             // A cause map's factors and arrows that do not exist, so no test deletes a demo one.
             ("{factor}", "999999".to_owned()),
             ("{arrow}", "999999".to_owned()),

@@ -2,6 +2,7 @@
 //! stands for, and the room's live view.
 
 pub mod api;
+pub mod attend;
 pub mod export;
 pub mod live;
 pub mod picture;
