@@ -59,10 +59,10 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// Looking up a code without having joined, per client address: a burst of 300 (a whole room
-/// behind one venue's address scanning the QR code at once), then 10 a second. Guessing one of
+/// Looking up a code or joining, per client address: a burst of 600 (a whole room of 300, each
+/// opening the page and joining, behind one venue's address), then 10 a second. Guessing one of
 /// 2³⁰ codes at that rate takes years.
-const LOOKUP_BURST: u32 = 300;
+const LOOKUP_BURST: u32 = 600;
 const LOOKUPS_PER_SECOND: u32 = 10;
 
 /// What one attendee may give (votes, choices, dots, statements, answers): a burst of 10, then 5
