@@ -17,6 +17,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::live::{LiveError, Snapshot, Tally};
+use super::picture::{self, Dot, Group, OpinionMap};
 use super::setup::find_deliberation;
 use crate::AppState;
 use crate::error::{PageError, PagePath};
@@ -354,7 +355,12 @@ impl Figures {
                             .collect()
                     })
                     .unwrap_or_default();
-                GroupFigures { label: group_labels[g].clone(), size: sizes[g], marks: String::new(), representative }
+                GroupFigures {
+                    label: group_labels[g].clone(),
+                    size: sizes[g],
+                    marks: picture::marks_of(Some(g)),
+                    representative,
+                }
             })
             .collect();
 
@@ -596,23 +602,33 @@ fn questionnaire(snapshot: &Snapshot) -> Vec<QuestionFigures> {
         .collect()
 }
 
-/// A group's row in the opinion map's text alternative.
-#[derive(Debug, Clone, Serialize)]
-pub struct MapRow {
-    pub label: String,
-    pub marks: String,
-    pub participants: usize,
-}
-
-/// The opinion map of a snapshot (drawn once the picture lands; empty until then), and its groups
-/// in words for the text alternative.
-pub fn opinion_map(_snapshot: &Snapshot, figures: &Figures) -> (String, Vec<MapRow>) {
-    let rows = figures
+/// The opinion map of a snapshot as SVG, and its groups in words for the text alternative.
+pub fn opinion_map(snapshot: &Snapshot, figures: &Figures) -> (String, Vec<picture::GroupRow>) {
+    let dots: Vec<Dot> = snapshot
+        .groups
+        .projection
+        .iter()
+        .zip(&snapshot.groups.group)
+        .map(|(place, &g)| Dot { x: place[0], y: place[1], group: Some(g) })
+        .collect();
+    let groups: Vec<Group> = figures
         .groups
         .iter()
-        .map(|g| MapRow { label: g.label.clone(), marks: g.marks.clone(), participants: g.size })
+        .map(|g| Group {
+            label: g.label.clone(),
+            statements: g
+                .representative
+                .iter()
+                .take(3)
+                .map(|r| picture::Statement {
+                    text: r.text.clone(),
+                    note: Some(format!("{}% of this group {}", r.percent, r.direction)),
+                })
+                .collect(),
+        })
         .collect();
-    (String::new(), rows)
+    let map = OpinionMap { title: &snapshot.deliberation.title, dots: &dots, groups: &groups };
+    (picture::svg(&map), picture::rows(&map))
 }
 
 async fn results(

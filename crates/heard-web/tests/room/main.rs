@@ -1,5 +1,6 @@
 //! The room's side of a Deliberation Day through the real router, on SQLite and PostgreSQL: the
-//! projector (join code, QR code, counts, groups); the results and the exports, with figures checked against
+//! projector (join code, QR code, counts, opinion map) and its event stream, which sends the new
+//! counts after an attendee votes; the results and the exports, with figures checked against
 //! counts made here from the votes planted; and no attendee id or token in any export.
 
 // A test fails loudly on any unexpected error; that is what unwrap is for here.
@@ -368,6 +369,7 @@ async fn the_projector_shows_how_to_join_and_the_room() {
     assert!(page.contains(&format!("{host}/join")));
     assert!(page.contains(&format!("aria-label=\"QR code of http://{host}/d/{}\"", room.code)));
     assert!(page.contains("data-count=\"votes\">96<"));
+    assert!(page.contains("data-picture=\"opinion-map\""), "the opinion map");
     assert!(page.contains("What everyone agrees on"));
     assert!(page.contains(STATEMENTS[6]) || page.contains(STATEMENTS[7]));
     assert!(page.contains("Leading propositions"));
@@ -375,6 +377,66 @@ async fn the_projector_shows_how_to_join_and_the_room() {
     assert!(page.contains(">Refresh</a>"));
     assert!(!page.contains("<script>"), "no inline script");
     assert!(app.browser().get("/assets/projector.js").await.status() == 200);
+}
+
+/// Reads the event stream until a `parts` event for which `wanted` holds, or fails after 15 s.
+async fn next_parts(response: &mut reqwest::Response, buffer: &mut String, wanted: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if event.lines().any(|l| l == "event: parts") {
+                let data: String =
+                    event.lines().filter_map(|l| l.strip_prefix("data: ").or(l.strip_prefix("data:"))).collect();
+                let parts: Value = serde_json::from_str(&data).unwrap();
+                if wanted(&parts) {
+                    return parts;
+                }
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("an event in time").unwrap();
+        buffer.push_str(std::str::from_utf8(&chunk.expect("the stream stays open")).unwrap());
+    }
+}
+
+fn votes_in(parts: &Value) -> Option<u64> {
+    let html = parts["projector-counts"].as_str()?;
+    let at = html.find("data-count=\"votes\">")? + "data-count=\"votes\">".len();
+    html[at..].split('<').next()?.trim().parse().ok()
+}
+
+async fn events_story(app: &TestApp) {
+    let room = plant(app).await;
+    let facilitator = app.signed_in(Role::Facilitator).await;
+    let mut stream = facilitator.get(&room.path("/projector/events")).await;
+    assert_eq!(stream.status(), 200);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let mut buffer = String::new();
+    let first = next_parts(&mut stream, &mut buffer, |p| p.get("projector-counts").is_some()).await;
+    assert_eq!(votes_in(&first), Some(96));
+
+    // A new attendee joins on their phone and votes: the projector hears of it.
+    let phone = app.browser();
+    let code = &room.code;
+    let joined = phone.submit(&format!("/d/{code}"), &format!("/d/{code}"), &[("kind", "carer"), ("sector", "")]).await;
+    assert!(joined.status().is_redirection() || joined.status().is_success(), "{}", joined.status());
+    let statement = room.statements[7].to_string();
+    let form_page = phone.get(&format!("/d/{code}/vote")).await.text().await.unwrap();
+    let token = heard_testkit::csrf_token_in(&form_page).unwrap_or_default();
+    let sent = std::time::Instant::now();
+    let voted = phone.post(&format!("/d/{code}/vote"), &token, &[("statement", &statement), ("stance", "agree")]).await;
+    assert!(voted.status().is_redirection() || voted.status().is_success(), "{}", voted.status());
+    let after = next_parts(&mut stream, &mut buffer, |p| votes_in(p) == Some(97)).await;
+    println!("the projector heard of a vote {:?} after it was sent", sent.elapsed());
+    assert!(after["projector-counts"].as_str().unwrap().contains("Carer"));
+}
+
+#[tokio::test]
+async fn the_projector_stream_sends_the_counts_after_a_vote_on_both_backends() {
+    for backend in heard_testkit::backends() {
+        let app = TestApp::spawn_on(backend).await;
+        events_story(&app).await;
+    }
 }
 
 /// The time of one full recompute (reading the votes and analysing them) for a room of 300
