@@ -395,12 +395,11 @@ impl Opinion {
         }
         let group_tallies = tallies(data, &group_of, groups.groups);
         let kind_tallies = tallies(data, &kind_of, DeclaredKind::ALL.len());
-        let scale = (data.statements.len() as f64).sqrt();
-        let extremity = groups.components[0]
-            .iter()
-            .zip(&groups.components[1])
-            .map(|(a, b)| if groups.counted.is_empty() { 0.0 } else { scale * a.hypot(*b) })
-            .collect();
+        let extremity = if groups.counted.is_empty() {
+            vec![0.0; data.statements.len()]
+        } else {
+            heard_analysis::deliberation::next::extremities(&groups.components)
+        };
         Opinion { groups, voters_by_kind, across_kinds, group_tallies, kind_tallies, extremity }
     }
 }
