@@ -26,7 +26,7 @@ pub fn routes() -> Vec<Route> {
 async fn figures(state: &AppState, slug: &str, id: i64) -> Result<Figures, PageError> {
     let programme = find_programme(state, slug).await?;
     let deliberation = find_deliberation(state, &programme, id).await?;
-    let snapshot = state.live.snapshot(&state.store, deliberation.id).await?;
+    let snapshot = state.live.current(&state.store, deliberation.id).await?;
     Ok(Figures::of(&snapshot))
 }
 

@@ -121,6 +121,31 @@ impl Live {
         }
     }
 
+    /// An analysis of deliberation `id` that counts everything announced before this call: for
+    /// the results page and the exports, which must not miss the last votes before the close.
+    /// Waits for the worker's next recompute if need be (at most [`INTERVAL`] plus a recompute
+    /// while changes come); if none comes within [`FIRST_WAIT`], the latest there is.
+    pub async fn current(&self, store: &Store, id: i64) -> Result<Arc<Snapshot>, LiveError> {
+        let wanted = self.version(id);
+        let mut latest = self.start(store, id);
+        let caught_up = |l: &Latest| match l {
+            Latest::Ready(snapshot) => snapshot.version >= wanted,
+            Latest::Failed(_) => true,
+            Latest::Pending => false,
+        };
+        let waited = tokio::time::timeout(FIRST_WAIT, latest.wait_for(caught_up)).await.map(|r| r.map(|l| l.clone()));
+        let found = match waited {
+            Ok(Ok(found)) => found,
+            Ok(Err(_)) => return Err(LiveError::Failed("the analysis stopped".to_owned())),
+            Err(_) => latest.borrow().clone(),
+        };
+        match found {
+            Latest::Ready(snapshot) => Ok(snapshot),
+            Latest::Failed(error) => Err(LiveError::Failed(error)),
+            Latest::Pending => Err(LiveError::TimedOut),
+        }
+    }
+
     /// The latest analysis of deliberation `id` if there is one, without waiting or starting
     /// anything.
     pub fn latest(&self, id: i64) -> Option<Arc<Snapshot>> {

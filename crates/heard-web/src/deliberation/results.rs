@@ -638,7 +638,7 @@ async fn results(
 ) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
     let deliberation = find_deliberation(&state, &programme, id).await?;
-    let snapshot = state.live.snapshot(&state.store, deliberation.id).await?;
+    let snapshot = state.live.current(&state.store, deliberation.id).await?;
     let figures = Figures::of(&snapshot);
     let (map, map_rows) = opinion_map(&snapshot, &figures);
     let ctx = context! {

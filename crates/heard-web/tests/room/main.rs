@@ -327,6 +327,25 @@ async fn results_story(app: &TestApp) {
     assert!(page.contains(STATEMENTS[6]));
     assert!(page.contains(PROPOSITIONS[0]));
     assert!(page.contains("Services listen to people like me (test)"));
+
+    // A last vote just before the close: the results and exports count it at once, not after the
+    // analysis's next turn (the worker above has analysed the room already).
+    let phone = app.browser();
+    let code = &room.code;
+    let joined = phone.submit(&format!("/d/{code}"), &format!("/d/{code}"), &[("kind", "carer"), ("sector", "")]).await;
+    assert!(joined.status().is_redirection(), "{}", joined.status());
+    let form_page = phone.get(&format!("/d/{code}/vote")).await.text().await.unwrap();
+    let token = heard_testkit::csrf_token_in(&form_page).unwrap_or_default();
+    let statement = room.statements[7].to_string();
+    let voted =
+        phone.post(&format!("/d/{code}/vote"), &token, &[("statement", &statement), ("stance", "disagree")]).await;
+    assert!(voted.status().is_redirection(), "{}", voted.status());
+    let json: Value = facilitator.get(&room.path("/export.json")).await.json().await.unwrap();
+    assert_eq!(json["participation"]["votes"], 12 * 8 + 1);
+    assert_eq!(
+        (json["statements"][7]["agree"].as_u64(), json["statements"][7]["disagree"].as_u64()),
+        (Some(12), Some(1))
+    );
 }
 
 #[tokio::test]
