@@ -9,6 +9,7 @@ pub mod error;
 pub mod vocabulary;
 pub mod causes;
 pub mod coding;
+pub mod decisions;
 pub mod deliberation;
 pub mod governance;
 pub mod horizon;
