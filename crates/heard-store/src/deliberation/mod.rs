@@ -564,7 +564,7 @@ per_backend! {
                     CAST(COALESCE(SUM(CASE WHEN v.vote = 1 THEN 1 ELSE 0 END), 0) AS BIGINT),
                     CAST(COALESCE(SUM(CASE WHEN v.vote = -1 THEN 1 ELSE 0 END), 0) AS BIGINT),
                     CAST(COALESCE(SUM(CASE WHEN v.vote = 0 THEN 1 ELSE 0 END), 0) AS BIGINT)
-             FROM statements s LEFT JOIN votes v ON v.statement_id = s.id
+             FROM statements s LEFT JOIN votes v ON v.deliberation_id = s.deliberation_id AND v.statement_id = s.id
              WHERE s.deliberation_id = $1
              GROUP BY s.id, s.text, s.state, s.insight_id, s.proposition_id, s.attendee_id, s.external_id, s.created_at
              ORDER BY s.id",
@@ -573,6 +573,15 @@ per_backend! {
         .fetch_all(pool)
         .await?;
         rows.into_iter().map(statement_from).collect()
+    }
+
+    pub(super) async fn accepted_statements(pool: &DbPool, deliberation_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, text FROM statements WHERE deliberation_id = $1 AND state = 'accepted' ORDER BY id",
+        )
+        .bind(deliberation_id)
+        .fetch_all(pool)
+        .await?)
     }
 }
 
@@ -656,5 +665,11 @@ impl Store {
     /// A deliberation's statements in the order added, with their vote counts.
     pub async fn statements(&self, deliberation_id: i64) -> Result<Vec<Statement>, StoreError> {
         dispatch!(self, statements(deliberation_id))
+    }
+
+    /// A deliberation's accepted statements (id and text) in the order added, without counting
+    /// votes: what an attendee's pages need, on the path every phone takes.
+    pub async fn accepted_statements(&self, deliberation_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        dispatch!(self, accepted_statements(deliberation_id))
     }
 }

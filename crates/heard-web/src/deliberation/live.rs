@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use heard_analysis::deliberation::next;
 use heard_analysis::deliberation::prioritise::{self, DotResults, DotVote, PairwiseResults};
 use heard_analysis::deliberation::questionnaire::{self, Answer, QuestionShift};
 use heard_analysis::deliberation::{self as analysis, Across, OpinionGroups, Settings, Vote, VoteMatrix};
-use heard_domain::deliberation::days::{DeclaredKind, Prioritisation, Stance};
+use heard_domain::deliberation::days::{DeclaredKind, Prioritisation, Stance, StatementState};
 use heard_store::deliberation::{Deliberation, Participation, Statement};
 use heard_store::{Store, StoreError};
 use time::OffsetDateTime;
@@ -156,11 +157,11 @@ impl Live {
         }
     }
 
-    /// Each accepted statement's extremity, by statement id, from the latest analysis (empty
-    /// until there is one): how far it separates people, for choosing the next statement (see
-    /// [`Snapshot::extremity`]). Does not wait; start the worker with [`Live::start`].
-    pub fn extremity(&self, id: i64) -> HashMap<i64, f64> {
-        self.latest(id).map(|s| s.extremity.clone()).unwrap_or_default()
+    /// What choosing the next statement needs of each accepted statement, by statement id, from
+    /// the latest analysis: its counts then and its extremity (empty until there is one; see
+    /// [`Snapshot::tallies`]). Does not wait; start the worker with [`Live::start`].
+    pub fn tallies(&self, id: i64) -> HashMap<i64, next::Tally> {
+        self.latest(id).map(|s| s.tallies.clone()).unwrap_or_default()
     }
 }
 
@@ -230,10 +231,12 @@ pub struct Snapshot {
     pub pairwise: Option<PairwiseResults<Option<DeclaredKind>>>,
     pub dots: Option<DotResults<Option<DeclaredKind>>>,
     pub shifts: Vec<QuestionShift<Option<DeclaredKind>>>,
-    /// Each analysed statement's extremity by id: the length of its pair of weights on the two
-    /// components, times √(statements), as Pol.is's comment extremity without its vote factor
-    /// (see `heard_analysis::deliberation::next`). 0 before anyone is counted in.
-    pub extremity: HashMap<i64, f64>,
+    /// Each accepted statement's counts and extremity by id, for choosing the next statement.
+    /// The extremity is the length of its pair of weights on the two components, times
+    /// √(statements), as Pol.is's comment extremity without its vote factor (see
+    /// `heard_analysis::deliberation::next`); 0 before anyone is counted in. Phones read these
+    /// (at most [`INTERVAL`] plus a recompute old) rather than counting every vote for each page.
+    pub tallies: HashMap<i64, next::Tally>,
 }
 
 impl Snapshot {
@@ -324,7 +327,15 @@ async fn compute(
     .await
     .map_err(|error| LiveError::Failed(error.to_string()))?;
     let (opinion, analysed, pairwise, dots, shifts) = analysed;
-    let extremity = analysed.iter().copied().zip(opinion.extremity).collect();
+    let extremity: HashMap<i64, f64> = analysed.iter().copied().zip(opinion.extremity).collect();
+    let tallies = statements
+        .iter()
+        .filter(|s| s.state == StatementState::Accepted)
+        .map(|s| {
+            let extremity = extremity.get(&s.id).copied().unwrap_or(0.0);
+            (s.id, next::Tally { seen: s.votes(), agrees: s.agree, passes: s.pass, extremity })
+        })
+        .collect();
     Ok(Snapshot {
         version,
         computed_at: OffsetDateTime::now_utc(),
@@ -342,7 +353,7 @@ async fn compute(
         pairwise,
         dots,
         shifts,
-        extremity,
+        tallies,
     })
 }
 
@@ -463,8 +474,8 @@ mod tests {
     }
 
     #[test]
-    fn extremity_is_empty_before_any_analysis() {
-        assert!(Live::default().extremity(7).is_empty());
+    fn tallies_are_empty_before_any_analysis() {
+        assert!(Live::default().tallies(7).is_empty());
     }
 
     #[test]

@@ -14,11 +14,8 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use heard_analysis::deliberation::next::{Tally, next_statement};
 use heard_domain::Invalid;
-use heard_domain::deliberation::days::{
-    DeliberationStatus, JoinCode, STATEMENT_MAX, Stance, StatementState, statement_text,
-};
+use heard_domain::deliberation::days::{DeliberationStatus, JoinCode, STATEMENT_MAX, Stance, statement_text};
 use heard_store::StoreError;
-use heard_store::deliberation::Statement;
 use minijinja::{Value, context};
 
 use super::{
@@ -33,30 +30,19 @@ const VOTE: &str = "deliberation/attend/vote.html";
 const VOTES: &str = "deliberation/attend/votes.html";
 const STATEMENT: &str = "deliberation/attend/statement.html";
 
-/// The statement to show next among `statements` (accepted, with their counts), leaving out those
-/// in `voted`: Pol.is's choice, favouring statements with few votes and, once the room's analysis
-/// has run, those that separate people (`extremity` by statement id; none counts as 0).
+/// The statement to show next among `statements` (accepted, id and text), leaving out those in
+/// `voted`: Pol.is's choice, favouring statements with few votes and, once the room's analysis has
+/// run, those that separate people (`tallies` by statement id, from the latest analysis; a
+/// statement it has not seen yet counts as having no votes).
 fn choose<'a>(
-    statements: &'a [Statement],
+    statements: &'a [(i64, String)],
     voted: &BTreeMap<i64, Stance>,
-    extremity: &HashMap<i64, f64>,
+    tallies: &HashMap<i64, Tally>,
     seed: u64,
-) -> Option<&'a Statement> {
-    let tallies: Vec<Tally> = statements
-        .iter()
-        .map(|s| Tally {
-            seen: s.votes(),
-            agrees: s.agree,
-            passes: s.pass,
-            extremity: extremity.get(&s.id).copied().unwrap_or(0.0),
-        })
-        .collect();
-    let done: Vec<usize> = (0..statements.len()).filter(|&n| voted.contains_key(&statements[n].id)).collect();
+) -> Option<&'a (i64, String)> {
+    let tallies: Vec<Tally> = statements.iter().map(|(id, _)| tallies.get(id).copied().unwrap_or_default()).collect();
+    let done: Vec<usize> = (0..statements.len()).filter(|&n| voted.contains_key(&statements[n].0)).collect();
     next_statement(&tallies, &done, seed).map(|n| &statements[n])
-}
-
-fn accepted(statements: Vec<Statement>) -> Vec<Statement> {
-    statements.into_iter().filter(|s| s.state == StatementState::Accepted).collect()
 }
 
 fn stances() -> Vec<Value> {
@@ -72,15 +58,15 @@ pub(super) async fn next(
     let code = parse_code(&raw)?;
     let deliberation = open(find(&state, &code).await?, false)?;
     let joined = attendee(&state, &headers, &code, Some(deliberation.id), false).await?;
-    let statements = accepted(state.store.statements(deliberation.id).await?);
+    let statements = state.store.accepted_statements(deliberation.id).await?;
     let voted: BTreeMap<i64, Stance> = state.store.attendee_votes(joined.attendee.id).await?.into_iter().collect();
-    let done = statements.iter().filter(|s| voted.contains_key(&s.id)).count();
+    let done = statements.iter().filter(|(id, _)| voted.contains_key(id)).count();
     let seed = ((joined.attendee.id as u64) << 32) ^ done as u64;
-    // The room's analysis runs beside the votes (started here if no projector has); until its
-    // first result every statement's extremity counts as 0.
+    // The room's counts and extremities come from its analysis, which runs beside the votes
+    // (started here if no projector has); until its first result every statement counts as unseen.
     state.live.start(&state.store, deliberation.id);
-    let extremity = state.live.extremity(deliberation.id);
-    let statement = choose(&statements, &voted, &extremity, seed).map(|s| context! { id => s.id, text => s.text });
+    let tallies = state.live.tallies(deliberation.id);
+    let statement = choose(&statements, &voted, &tallies, seed).map(|(id, text)| context! { id, text });
     let ctx = context! {
         statement,
         voted => done,
@@ -159,13 +145,13 @@ pub(super) async fn mine(
     let code = parse_code(&raw)?;
     let deliberation = open(find(&state, &code).await?, false)?;
     let joined = attendee(&state, &headers, &code, Some(deliberation.id), false).await?;
-    let statements = accepted(state.store.statements(deliberation.id).await?);
+    let statements = state.store.accepted_statements(deliberation.id).await?;
     let voted: BTreeMap<i64, Stance> = state.store.attendee_votes(joined.attendee.id).await?.into_iter().collect();
     let rows: Vec<Value> = statements
         .iter()
-        .map(|s| {
-            let vote = voted.get(&s.id);
-            context! { id => s.id, text => s.text, vote => vote.map(|v| v.code()), vote_label => vote.map(|v| v.label()) }
+        .map(|(id, text)| {
+            let vote = voted.get(id);
+            context! { id, text, vote => vote.map(|v| v.code()), vote_label => vote.map(|v| v.label()) }
         })
         .collect();
     let ctx = context! {
