@@ -108,6 +108,10 @@ pub enum Action {
     ViewDeliberations,
     /// Set up and run a Deliberation Day: statements, moderation, opening and closing, the projector.
     RunDeliberations,
+    /// Read a programme's learning log and its story of transformation.
+    ViewLearning,
+    /// Write reflections in a programme's learning log, and change or delete one's own.
+    WriteReflections,
 }
 
 impl Action {
@@ -144,6 +148,8 @@ impl Action {
         Action::DecidePropositions,
         Action::ViewDeliberations,
         Action::RunDeliberations,
+        Action::ViewLearning,
+        Action::WriteReflections,
     ];
 }
 
@@ -190,6 +196,9 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         DecidePropositions => role == Commissioner,
         // Facilitators run Deliberation Days; commissioners may run their own.
         RunDeliberations => matches!(role, Commissioner | Facilitator),
+        // Anyone who works on a programme keeps its learning log; administrators follow it.
+        ViewLearning => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        WriteReflections => matches!(role, Commissioner | Researcher | Facilitator),
     }
 }
 
@@ -466,6 +475,16 @@ mod tests {
         for action in [Action::ViewPropositions, Action::RunDeliberations] {
             assert!(!permits(None, action), "{action:?}");
         }
+    }
+
+    #[test]
+    fn everyone_on_a_programme_writes_reflections() {
+        for &role in Role::ALL {
+            assert_eq!(permits(Some(role), Action::ViewLearning), role != Role::Viewer, "{role:?}");
+            let writes = matches!(role, Role::Commissioner | Role::Researcher | Role::Facilitator);
+            assert_eq!(permits(Some(role), Action::WriteReflections), writes, "{role:?}");
+        }
+        assert!(!permits(None, Action::ViewLearning));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod deliberation;
 pub mod governance;
 pub mod horizon;
 pub mod journeys;
+pub mod learning;
 pub mod propositions;
 pub mod voice;
 

@@ -41,6 +41,7 @@ mod causes;
 mod coding;
 mod deliberation;
 mod horizon;
+mod learning;
 mod propositions;
 
 /// What [`load`] did.
@@ -96,7 +97,8 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     let riley =
         store.create_user(&user(DEMO_ACCOUNTS[2].1, "Riley Researcher (demo)", Role::Researcher, &hash)?).await?;
     let sam = store.create_user(&user(SECOND_RESEARCHER, "Sam Researcher (demo)", Role::Researcher, &hash)?).await?;
-    store.create_user(&user(DEMO_ACCOUNTS[3].1, "Frankie Facilitator (demo)", Role::Facilitator, &hash)?).await?;
+    let frankie =
+        store.create_user(&user(DEMO_ACCOUNTS[3].1, "Frankie Facilitator (demo)", Role::Facilitator, &hash)?).await?;
     store.create_user(&user(DEMO_ACCOUNTS[4].1, "Vic Viewer (demo)", Role::Viewer, &hash)?).await?;
 
     // Early Years: the furthest along, deliberating on its propositions.
@@ -436,6 +438,8 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     horizon::load(store, [early_years, adults, dementia, childrens, mental_health], riley.id).await?;
     propositions::load(store, early_years, riley.id).await?;
     deliberation::load(store, early_years).await?;
+    let writers = learning::Writers { commissioner: casey.id, researcher: riley.id, facilitator: frankie.id };
+    learning::load(store, [early_years, adults, dementia, childrens, mental_health], &writers).await?;
 
     // The administrator last: its presence is what marks the demo as loaded.
     let admin = store.create_user(&user(DEMO_ACCOUNTS[0].1, "Demo Administrator", Role::Administrator, &hash)?).await?;

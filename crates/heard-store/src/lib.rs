@@ -56,6 +56,7 @@ pub mod demo;
 pub mod governance;
 pub mod horizon;
 pub mod journeys;
+pub mod learning;
 pub mod media;
 pub mod propositions;
 pub mod sessions;

@@ -10,6 +10,8 @@ mod causes;
 mod deliberation;
 #[path = "scenario/horizon.rs"]
 mod horizon;
+#[path = "scenario/learning.rs"]
+mod learning;
 #[path = "scenario/polis.rs"]
 mod polis;
 #[path = "scenario/propositions.rs"]

@@ -13,6 +13,7 @@ mod governance;
 mod health;
 mod horizon;
 mod journeys;
+mod learning;
 mod multipart;
 mod openapi;
 mod propositions;

@@ -113,6 +113,11 @@ use crate::{causes, coding, error, governance, health, horizon, journeys, propos
         propositions::api::status,
         propositions::api::link,
         propositions::api::unlink,
+        crate::learning::api::list,
+        crate::learning::api::create,
+        crate::learning::api::get,
+        crate::learning::api::edit,
+        crate::learning::api::delete,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),

@@ -43,6 +43,7 @@ fn environment() -> Environment<'static> {
     vocabulary::<heard_domain::horizon::signals::Horizon>(&mut env, "horizon", "horizons");
     vocabulary::<heard_domain::horizon::signals::SignalKind>(&mut env, "signal_kind", "signal_kinds");
     vocabulary::<heard_domain::horizon::signals::Confidence>(&mut env, "confidence", "confidences");
+    vocabulary::<heard_domain::learning::ReflectionKind>(&mut env, "reflection_kind", "reflection_kinds");
     env.add_filter("snippet", snippet);
     env.add_filter("date", format_date);
     env.add_filter("field_id", |name: &str| field_id(name));
