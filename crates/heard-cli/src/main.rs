@@ -10,6 +10,7 @@ mod deliberation;
 mod exchange;
 mod import;
 mod redact;
+mod report;
 mod search;
 mod settings;
 mod signals;
@@ -73,6 +74,8 @@ enum Command {
     /// Deliberation: opinion groups in a Pol.is export; Pol.is exports imported, deliberations exported.
     #[command(subcommand)]
     Deliberation(deliberation::DeliberationCommand),
+    /// A programme's report for a board, as HTML or PDF.
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +92,8 @@ enum Import {
 enum Export {
     /// A programme as a REFI-QDA project (.qdpx), redacted unless originals are asked for.
     Qdpx(exchange::ExportQdpxArgs),
+    /// A programme's open data: what is not personal, as CSV files with a README, in a zip.
+    OpenData(report::OpenDataArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +149,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(Import::Qdpx(args)) => exchange::import_qdpx(&cli.settings, args).await,
         Command::Import(Import::Qdc(args)) => exchange::import_qdc(&cli.settings, args).await,
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
+        Command::Export(Export::OpenData(args)) => report::open_data(&cli.settings, args).await,
+        Command::Report(args) => report::report(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Coding(command) => coding::run(command),
         Command::Causes(command) => causes::run(&cli.settings, command).await,

@@ -97,6 +97,9 @@ pub enum Action {
     ViewSignals,
     /// Spot, score, re-score and review signals, group them into drivers, import and export them.
     ManageSignals,
+    /// Read and download a programme's report (HTML or PDF): counts, pictures, and only quotes
+    /// that everyone heard in them consents to be quoted from, redacted.
+    ViewReports,
     /// Read a programme's propositions, their evidence and breadth, history, versions and lineage.
     ViewPropositions,
     /// Write and revise propositions, link their evidence and the people who shaped them, merge and
@@ -143,6 +146,7 @@ impl Action {
         Action::EditCauseMaps,
         Action::ViewSignals,
         Action::ManageSignals,
+        Action::ViewReports,
         Action::ViewPropositions,
         Action::EditPropositions,
         Action::DecidePropositions,
@@ -189,6 +193,9 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // researchers and facilitators build them; administrators follow.
         ViewCauseMaps | ViewSignals => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         EditCauseMaps | ManageSignals => matches!(role, Commissioner | Researcher | Facilitator),
+        // A programme's report is for taking to a board: whoever works on the programme makes it.
+        // Viewers read only what is published inside the installation, and a report is not.
+        ViewReports => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         // Propositions are shaped with service users and carers in workshops that commissioners,
         // researchers and facilitators run; only commissioners decide on them.
         ViewPropositions | ViewDeliberations => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
@@ -459,6 +466,14 @@ mod tests {
             assert_eq!(permits(Some(role), Action::EditCauseMaps), builds, "{role:?}");
             assert_eq!(permits(Some(role), Action::ManageSignals), builds, "{role:?}");
         }
+    }
+
+    #[test]
+    fn everyone_on_a_programme_but_viewers_makes_its_report() {
+        for &role in Role::ALL {
+            assert_eq!(permits(Some(role), Action::ViewReports), role != Role::Viewer, "{role:?}");
+        }
+        assert!(!permits(None, Action::ViewReports));
     }
 
     #[test]

@@ -63,6 +63,11 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
+/// Heard's stylesheet, for a standalone page (the programme report written to a file).
+pub(crate) fn stylesheet() -> &'static [u8] {
+    ASSETS[0].bytes
+}
+
 /// Routes for every asset, plus `/favicon.ico` for browsers that ask for it unprompted.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     let router = ASSETS

@@ -18,6 +18,7 @@ mod multipart;
 mod openapi;
 mod propositions;
 mod render;
+pub mod reports;
 mod routes;
 mod voice;
 

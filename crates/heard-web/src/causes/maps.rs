@@ -101,7 +101,7 @@ impl Shown {
 }
 
 /// What the map page shows of one map, the picture included.
-pub(super) fn picture_svg(slug: &str, map: &CauseMap, drawn: &Drawn, highlight: Highlight) -> String {
+pub(crate) fn picture_svg(slug: &str, map: &CauseMap, drawn: &Drawn, highlight: Highlight) -> String {
     let layout = drawn.layout();
     let hrefs: Vec<String> =
         map.factors.iter().map(|f| format!("/programmes/{slug}/cause-maps/{}/factors/{}", map.id, f.id)).collect();

@@ -5,7 +5,7 @@
 pub mod api;
 mod exchange;
 mod factors;
-mod maps;
+pub(crate) mod maps;
 pub(crate) mod picture;
 
 use heard_analysis::causes::layout::{Layout, layout};
