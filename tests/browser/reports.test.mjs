@@ -23,6 +23,7 @@ const SECTIONS = [
   "5. Horizon scanning",
   "6. Propositions",
   "7. Deliberation Day results",
+  "8. Reflections: the learning log",
 ];
 
 async function downloadPdf(page, button) {

@@ -1,6 +1,7 @@
 //! The programme report a director takes to a board: the journey and its timeline, who was heard,
 //! key insights with the quotes their speakers consented to (redacted, as everyone reads them), the
-//! cause maps, the horizon radar, propositions and Deliberation Day results with the opinion map.
+//! cause maps, the horizon radar, propositions and Deliberation Day results with the opinion map,
+//! and the learning log.
 //! [`Report::gather`] reads it once; [`html`] lays it out as a GOV.UK page (served at
 //! `/programmes/{slug}/report`, or standalone with its styles inside for `heard report`), and
 //! [`pdf`] typesets the same figures in-process with Typst. The pictures are the SVG the
@@ -27,6 +28,7 @@ use heard_domain::vocabulary::Vocabulary;
 use heard_domain::voice::participants::ParticipantKind;
 use heard_store::horizon::SignalFilter;
 use heard_store::journeys::{Programme, Stage};
+use heard_store::learning::{Reflection, ReflectionFilter};
 use heard_store::propositions::PropositionSummary;
 use heard_store::{Store, StoreError};
 use minijinja::context;
@@ -223,6 +225,28 @@ impl From<&PropositionSummary> for PropositionPart {
     }
 }
 
+/// An entry of the learning log: an up, a down, a surprise or a lesson.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReflectionPart {
+    pub kind: &'static str,
+    pub written_on: String,
+    pub text: String,
+    /// The stage, activity or decision it is about, in words.
+    pub about: Option<String>,
+}
+
+impl From<&Reflection> for ReflectionPart {
+    fn from(r: &Reflection) -> Self {
+        let about = match (&r.stage, &r.activity, &r.decision) {
+            (_, _, Some(decision)) => Some(format!("Decision: {}", decision.title)),
+            (_, Some(activity), _) => Some(format!("Activity: {}", activity.title)),
+            (Some(stage), _, _) => Some(format!("Stage {}: {}", stage.position, stage.name)),
+            _ => None,
+        };
+        ReflectionPart { kind: r.kind.label(), written_on: display(r.written_on), text: r.text.clone(), about }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliberationPart {
     pub title: String,
@@ -251,6 +275,8 @@ pub struct Report {
     pub horizon: Option<HorizonPart>,
     pub propositions: Vec<PropositionPart>,
     pub deliberations: Vec<DeliberationPart>,
+    /// The learning log, oldest first.
+    pub reflections: Vec<ReflectionPart>,
 }
 
 /// "parent: 4, carer: 2".
@@ -293,6 +319,11 @@ impl Report {
         for d in &deliberations {
             timeline.push(moment(d.held_on, "Deliberation Day", &d.title));
         }
+        for d in store.decision_refs(id).await? {
+            timeline.push(moment(d.decided_on, "Decision", &d.title));
+        }
+        let mut reflections = store.reflections(id, ReflectionFilter::default()).await?;
+        reflections.reverse();
         timeline.sort_by_key(|m| m.date);
 
         let mut activity_parts: Vec<ActivityPart> = activities
@@ -357,6 +388,7 @@ impl Report {
             horizon,
             propositions,
             deliberations: deliberation_parts,
+            reflections: reflections.iter().map(ReflectionPart::from).collect(),
             programme,
         })
     }

@@ -130,7 +130,7 @@ fn escaped(text: &str) -> String {
     text.replace('&', "&amp;").replace('\'', "&#x27;").replace('"', "&quot;")
 }
 
-const HEADINGS: [&str; 8] = [
+const HEADINGS: [&str; 9] = [
     "Contents",
     "Journey and timeline",
     "Who was heard",
@@ -139,6 +139,7 @@ const HEADINGS: [&str; 8] = [
     "Horizon scanning",
     "Propositions",
     "Deliberation Day results",
+    "Reflections: the learning log",
 ];
 
 #[tokio::test]
@@ -156,9 +157,15 @@ async fn the_report_and_open_data_hold_consented_quotes_and_nothing_personal_on_
         assert!(html.contains(&escaped(QUOTED)), "the consented quote is on the page");
         assert!(html.contains(&escaped(INSIGHT)));
         assert!(html.contains("1 more supporting quote is not shown"), "the withheld quote is counted");
-        let activities = app.store.activities(app.store.programme(SLUG).await.unwrap().unwrap().id).await.unwrap();
+        let programme = app.store.programme(SLUG).await.unwrap().unwrap().id;
+        let activities = app.store.activities(programme).await.unwrap();
         for a in &activities {
             assert!(html.contains(&escaped(&a.title)), "the page lists {}", a.title);
+        }
+        let reflections = app.store.reflections(programme, Default::default()).await.unwrap();
+        assert!(!reflections.is_empty(), "the demo keeps a learning log");
+        for r in &reflections {
+            assert!(html.contains(&escaped(&r.text)), "the page has the reflection {}", r.text);
         }
         assert!(html.contains("<svg"), "the pictures are drawn");
         assert_nothing_planted("the report page", &html);
