@@ -3,6 +3,7 @@
 //! ([`decision`]).
 
 pub mod decision;
+pub mod outcome;
 
 pub use decision::{
     DeciderKind, DecisionFields, DecisionInput, Departure, DepartureKind, RoomRank, departures, favoured, ordinal,
