@@ -111,6 +111,13 @@ pub enum Action {
     ViewDeliberations,
     /// Set up and run a Deliberation Day: statements, moderation, opening and closing, the projector.
     RunDeliberations,
+    /// Read a programme's commissioning decisions, their departures from the Deliberation Day and
+    /// their evidence trails (quotes as consent and role allow), and export a trail.
+    ViewDecisions,
+    /// Record a commissioning decision, with the reason for each departure from what the room favoured.
+    RecordDecisions,
+    /// Publish or unpublish a programme's public "You said, we did" page.
+    PublishDecisions,
     /// Read a programme's learning log and its story of transformation.
     ViewLearning,
     /// Write reflections in a programme's learning log, and change or delete one's own.
@@ -152,6 +159,9 @@ impl Action {
         Action::DecidePropositions,
         Action::ViewDeliberations,
         Action::RunDeliberations,
+        Action::ViewDecisions,
+        Action::RecordDecisions,
+        Action::PublishDecisions,
         Action::ViewLearning,
         Action::WriteReflections,
     ];
@@ -203,6 +213,10 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         DecidePropositions => role == Commissioner,
         // Facilitators run Deliberation Days; commissioners may run their own.
         RunDeliberations => matches!(role, Commissioner | Facilitator),
+        // Decisions are read by whoever works on the programme; only commissioners make them and
+        // say what the public page tells contributors. Viewers read the public page, like anyone.
+        ViewDecisions => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
+        RecordDecisions | PublishDecisions => role == Commissioner,
         // Anyone who works on a programme keeps its learning log; administrators follow it.
         ViewLearning => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         WriteReflections => matches!(role, Commissioner | Researcher | Facilitator),
@@ -486,6 +500,9 @@ mod tests {
             assert_eq!(permits(Some(role), Action::DecidePropositions), role == Role::Commissioner, "{role:?}");
             let runs = matches!(role, Role::Commissioner | Role::Facilitator);
             assert_eq!(permits(Some(role), Action::RunDeliberations), runs, "{role:?}");
+            assert_eq!(permits(Some(role), Action::ViewDecisions), role != Role::Viewer, "{role:?}");
+            assert_eq!(permits(Some(role), Action::RecordDecisions), role == Role::Commissioner, "{role:?}");
+            assert_eq!(permits(Some(role), Action::PublishDecisions), role == Role::Commissioner, "{role:?}");
         }
         for action in [Action::ViewPropositions, Action::RunDeliberations] {
             assert!(!permits(None, action), "{action:?}");

@@ -39,6 +39,7 @@ pub const SECOND_RESEARCHER: &str = "researcher2@demo.heard.example";
 
 mod causes;
 mod coding;
+mod decisions;
 mod deliberation;
 mod horizon;
 mod learning;
@@ -438,6 +439,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     horizon::load(store, [early_years, adults, dementia, childrens, mental_health], riley.id).await?;
     propositions::load(store, early_years, riley.id).await?;
     deliberation::load(store, early_years).await?;
+    decisions::load(store, [early_years, adults, dementia, childrens, mental_health], casey.id).await?;
     let writers = learning::Writers { commissioner: casey.id, researcher: riley.id, facilitator: frankie.id };
     learning::load(store, [early_years, adults, dementia, childrens, mental_health], &writers).await?;
 

@@ -51,6 +51,7 @@ macro_rules! dispatch {
 
 pub mod causes;
 pub mod coding;
+pub mod decisions;
 pub mod deliberation;
 pub mod demo;
 pub mod governance;

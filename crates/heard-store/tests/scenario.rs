@@ -6,6 +6,8 @@
 
 #[path = "scenario/causes.rs"]
 mod causes;
+#[path = "scenario/decisions.rs"]
+mod decisions;
 #[path = "scenario/deliberation.rs"]
 mod deliberation;
 #[path = "scenario/horizon.rs"]

@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod causes;
 mod coding;
+mod decisions;
 mod csrf;
 pub mod deliberation;
 mod error;

@@ -95,6 +95,7 @@ fn all_routes() -> Vec<Route> {
     routes.extend(crate::deliberation::projector::routes());
     routes.extend(crate::deliberation::results::routes());
     routes.extend(crate::deliberation::export::routes());
+    routes.extend(crate::decisions::routes());
     routes.extend(crate::learning::routes());
     routes.extend(crate::reports::routes());
     routes

@@ -7,5 +7,5 @@ pub mod outcome;
 
 pub use decision::{
     DeciderKind, DecisionFields, DecisionInput, Departure, DepartureKind, RoomRank, departures, favoured, ordinal,
-    reasons,
+    reason_field, reasons,
 };
