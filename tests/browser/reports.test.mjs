@@ -23,7 +23,8 @@ const SECTIONS = [
   "5. Horizon scanning",
   "6. Propositions",
   "7. Deliberation Day results",
-  "8. Reflections: the learning log",
+  "8. Decisions and their evidence",
+  "9. Reflections: the learning log",
 ];
 
 async function downloadPdf(page, button) {

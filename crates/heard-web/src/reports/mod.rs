@@ -1,7 +1,7 @@
 //! The programme report a director takes to a board: the journey and its timeline, who was heard,
 //! key insights with the quotes their speakers consented to (redacted, as everyone reads them), the
 //! cause maps, the horizon radar, propositions and Deliberation Day results with the opinion map,
-//! and the learning log.
+//! decisions with their evidence trails, and the learning log.
 //! [`Report::gather`] reads it once; [`html`] lays it out as a GOV.UK page (served at
 //! `/programmes/{slug}/report`, or standalone with its styles inside for `heard report`), and
 //! [`pdf`] typesets the same figures in-process with Typst. The pictures are the SVG the
@@ -26,6 +26,7 @@ use heard_domain::governance::{Action, Sector};
 use heard_domain::journeys::AttendeeKind;
 use heard_domain::vocabulary::Vocabulary;
 use heard_domain::voice::participants::ParticipantKind;
+use heard_store::decisions::{Trail, TrailExcerpt, TrailInsight};
 use heard_store::horizon::SignalFilter;
 use heard_store::journeys::{Programme, Stage};
 use heard_store::learning::{Reflection, ReflectionFilter};
@@ -225,6 +226,129 @@ impl From<&PropositionSummary> for PropositionPart {
     }
 }
 
+/// A departure from what the Deliberation Day favoured, with its reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeparturePart {
+    pub proposition: String,
+    pub kind: &'static str,
+    pub rank: i64,
+    pub ranked: i64,
+    pub reason: String,
+}
+
+/// A commissioning decision with its evidence trail in counts, names of what it stands on, and
+/// the trail's quotes that everyone heard in them consents to.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionPart {
+    pub title: String,
+    pub decided_on: String,
+    pub decided_by: String,
+    pub budget: Option<String>,
+    pub period: Option<String>,
+    pub service_change: String,
+    pub rationale: String,
+    pub propositions: Vec<String>,
+    pub departures: Vec<DeparturePart>,
+    pub participants: usize,
+    pub by_kind: String,
+    pub sources: usize,
+    pub activities: Vec<String>,
+    pub insights: Vec<String>,
+    pub factors: Vec<String>,
+    pub signals: Vec<String>,
+    pub quotes: Vec<Quote>,
+    pub gaps: Vec<String>,
+}
+
+/// "£12,500.00".
+fn pounds(pence: i64) -> String {
+    let digits = (pence.unsigned_abs() / 100).to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if pence < 0 { "-" } else { "" };
+    format!("{sign}£{grouped}.{:02}", pence.unsigned_abs() % 100)
+}
+
+impl From<&Trail> for DecisionPart {
+    fn from(trail: &Trail) -> Self {
+        let d = &trail.decision;
+        let mut insights: Vec<&TrailInsight> = Vec::new();
+        let mut excerpts: Vec<&TrailExcerpt> = Vec::new();
+        let mut factors = Vec::new();
+        let mut signals = Vec::new();
+        for p in &trail.propositions {
+            for factor in &p.factors {
+                factors.push(format!("{} ({})", factor.label, factor.map_title));
+                insights.extend(&factor.insights);
+                excerpts.extend(&factor.excerpts);
+            }
+            insights.extend(&p.insights);
+            signals.extend(p.signals.iter().map(|s| s.title.clone()));
+        }
+        excerpts.extend(insights.iter().flat_map(|i| &i.excerpts));
+        let mut seen = std::collections::BTreeSet::new();
+        let quotes = excerpts
+            .iter()
+            .filter(|e| e.quotable && seen.insert(e.excerpt_id))
+            .take(QUOTES_PER_INSIGHT)
+            .map(|e| Quote {
+                text: e.quote.trim().to_owned(),
+                heard_at: e.activity.as_ref().map(|a| a.title.clone()).or_else(|| e.collected_on.map(display)),
+            })
+            .collect();
+        let mut statements: Vec<String> = insights.iter().map(|i| i.statement.clone()).collect();
+        statements.sort();
+        statements.dedup();
+        factors.sort();
+        factors.dedup();
+        signals.sort();
+        signals.dedup();
+        let by_kind: Vec<(ParticipantKind, usize)> =
+            trail.breadth.by_kind.iter().map(|k| (k.kind, k.participants)).collect();
+        let period = match (d.period_start, d.period_end) {
+            (Some(start), Some(end)) => Some(format!("{} to {}", display(start), display(end))),
+            (Some(start), None) => Some(format!("From {}", display(start))),
+            (None, Some(end)) => Some(format!("Until {}", display(end))),
+            (None, None) => None,
+        };
+        DecisionPart {
+            title: d.title.clone(),
+            decided_on: display(d.decided_on),
+            decided_by: format!("{} ({})", d.decided_by, d.decided_by_kind.label().to_lowercase()),
+            budget: d.budget_pence.map(pounds),
+            period,
+            service_change: d.service_change.clone(),
+            rationale: d.rationale.clone(),
+            propositions: d.propositions.iter().map(|p| p.title.clone()).collect(),
+            departures: d
+                .departures
+                .iter()
+                .map(|x| DeparturePart {
+                    proposition: x.proposition_title.clone(),
+                    kind: x.kind.label(),
+                    rank: x.rank,
+                    ranked: x.ranked,
+                    reason: x.reason.clone(),
+                })
+                .collect(),
+            participants: trail.breadth.participants,
+            by_kind: kinds_in_words(&by_kind),
+            sources: trail.sources,
+            activities: trail.activities.iter().map(|a| format!("{} ({} people)", a.title, a.participants)).collect(),
+            insights: statements,
+            factors,
+            signals,
+            quotes,
+            gaps: trail.gaps.clone(),
+        }
+    }
+}
+
 /// An entry of the learning log: an up, a down, a surprise or a lesson.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReflectionPart {
@@ -275,6 +399,8 @@ pub struct Report {
     pub horizon: Option<HorizonPart>,
     pub propositions: Vec<PropositionPart>,
     pub deliberations: Vec<DeliberationPart>,
+    /// Commissioning decisions, oldest first.
+    pub decisions: Vec<DecisionPart>,
     /// The learning log, oldest first.
     pub reflections: Vec<ReflectionPart>,
 }
@@ -319,8 +445,12 @@ impl Report {
         for d in &deliberations {
             timeline.push(moment(d.held_on, "Deliberation Day", &d.title));
         }
+        let mut decisions = Vec::new();
         for d in store.decision_refs(id).await? {
             timeline.push(moment(d.decided_on, "Decision", &d.title));
+            if let Some(trail) = store.decision_trail(id, d.id).await? {
+                decisions.push(DecisionPart::from(&trail));
+            }
         }
         let mut reflections = store.reflections(id, ReflectionFilter::default()).await?;
         reflections.reverse();
@@ -388,6 +518,7 @@ impl Report {
             horizon,
             propositions,
             deliberations: deliberation_parts,
+            decisions,
             reflections: reflections.iter().map(ReflectionPart::from).collect(),
             programme,
         })

@@ -1,12 +1,14 @@
 //! A programme's open data: everything that is not personal, as CSV files in one zip with a
 //! README describing each file and column (`heard export open-data`). Counts and the words staff
 //! wrote (stages, activity titles, codes, insight statements, factors, signals, propositions) and
-//! Deliberation Day aggregates; never a participant, pseudonym, name, contact detail, quote,
+//! Deliberation Day aggregates, and decisions (the board or committee that made them, never a
+//! person's name); never a participant, pseudonym, name, contact detail, quote,
 //! source text, facilitator, note or anyone's vote. Each table declares its columns with their
 //! meaning, and the README is written from those declarations, so it cannot miss one.
 
 use std::io::{Cursor, Write};
 
+use heard_domain::decisions::decision::{DeciderKind, DepartureKind};
 use heard_domain::deliberation::days::DeliberationStatus;
 use heard_domain::governance::Sector;
 use heard_domain::horizon::signals::{Confidence, Horizon, SignalKind};
@@ -397,6 +399,79 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
         ]);
     }
     tables.push(t);
+
+    let mut t = Table::new(
+        "decisions.csv",
+        "Commissioning decisions: what was decided, by whom, when and why.",
+        &[
+            ("id", "The decision's number in Heard"),
+            ("title", "The decision's title"),
+            ("decided_on", "When it was decided (YYYY-MM-DD)"),
+            ("decided_by_kind", &one_of::<DeciderKind>()),
+            ("decided_by", "The board or committee that decided; blank when one person did (no one is named)"),
+            ("service_change", "The change to what is commissioned or how"),
+            ("budget_pence", "Its budget in pence, if set"),
+            ("period_start", "When the change begins (YYYY-MM-DD), if set"),
+            ("period_end", "When it ends (YYYY-MM-DD), if set"),
+            ("rationale", "Why it was made"),
+            ("propositions", "How many propositions it takes up (see decision_propositions.csv)"),
+            ("departures", "How many departures from what the Deliberation Day favoured (see decision_departures.csv)"),
+        ],
+    );
+    let mut taken_up = Table::new(
+        "decision_propositions.csv",
+        "The propositions each decision takes up.",
+        &[
+            ("decision_id", "The decision (see decisions.csv)"),
+            ("proposition_id", "The proposition it takes up (see propositions.csv)"),
+        ],
+    );
+    let mut departures = Table::new(
+        "decision_departures.csv",
+        "Where a decision departs from what the Deliberation Day favoured, and why.",
+        &[
+            ("decision_id", "The decision (see decisions.csv)"),
+            ("proposition_id", "The proposition (see propositions.csv)"),
+            ("kind", &one_of::<DepartureKind>()),
+            ("rank", "Where the room ranked the proposition when the decision was recorded"),
+            ("ranked", "Of how many propositions the room ranked"),
+            ("reason", "The reason given for departing"),
+        ],
+    );
+    for summary in store.decisions(id).await? {
+        let Some(d) = store.decision(id, summary.id).await? else { continue };
+        let by = if d.decided_by_kind == DeciderKind::Person { String::new() } else { d.decided_by.clone() };
+        t.row([
+            text(d.id),
+            d.title.clone(),
+            d.decided_on.to_string(),
+            text(d.decided_by_kind.code()),
+            by,
+            d.service_change.clone(),
+            d.budget_pence.map(text).unwrap_or_default(),
+            date(d.period_start),
+            date(d.period_end),
+            d.rationale.clone(),
+            text(d.propositions.len()),
+            text(d.departures.len()),
+        ]);
+        for p in &d.propositions {
+            taken_up.row([text(d.id), text(p.id)]);
+        }
+        for x in &d.departures {
+            departures.row([
+                text(d.id),
+                text(x.proposition_id),
+                text(x.kind.code()),
+                text(x.rank),
+                text(x.ranked),
+                x.reason.clone(),
+            ]);
+        }
+    }
+    tables.push(t);
+    tables.push(taken_up);
+    tables.push(departures);
 
     zip(&programme.name, tables, results).map_err(|e| ReportError::Export(e.to_string()))
 }

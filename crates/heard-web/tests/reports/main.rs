@@ -130,7 +130,7 @@ fn escaped(text: &str) -> String {
     text.replace('&', "&amp;").replace('\'', "&#x27;").replace('"', "&quot;")
 }
 
-const HEADINGS: [&str; 9] = [
+const HEADINGS: [&str; 10] = [
     "Contents",
     "Journey and timeline",
     "Who was heard",
@@ -139,6 +139,7 @@ const HEADINGS: [&str; 9] = [
     "Horizon scanning",
     "Propositions",
     "Deliberation Day results",
+    "Decisions and their evidence",
     "Reflections: the learning log",
 ];
 
@@ -162,6 +163,11 @@ async fn the_report_and_open_data_hold_consented_quotes_and_nothing_personal_on_
         for a in &activities {
             assert!(html.contains(&escaped(&a.title)), "the page lists {}", a.title);
         }
+        let decisions = app.store.decisions(programme).await.unwrap();
+        assert!(!decisions.is_empty(), "the demo decides");
+        for d in &decisions {
+            assert!(html.contains(&escaped(&d.title)), "the page has the decision {}", d.title);
+        }
         let reflections = app.store.reflections(programme, Default::default()).await.unwrap();
         assert!(!reflections.is_empty(), "the demo keeps a learning log");
         for r in &reflections {
@@ -183,6 +189,9 @@ async fn the_report_and_open_data_hold_consented_quotes_and_nothing_personal_on_
         }
         assert!(flat.contains(QUOTED), "the consented quote is in the PDF: {flat}");
         assert!(flat.contains(INSIGHT));
+        for d in &decisions {
+            assert!(flat.contains(&d.title), "the PDF has the decision {}", d.title);
+        }
         let info = poppler("pdfinfo", &pdf);
         let pages: usize =
             info.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().unwrap()).unwrap();
@@ -222,6 +231,7 @@ async fn the_report_and_open_data_hold_consented_quotes_and_nothing_personal_on_
         }
         // One row per activity, and the planted insight's breadth counted from what was planted.
         assert_eq!(files["activities.csv"].lines().count(), activities.len() + 1);
+        assert_eq!(csv::Reader::from_reader(files["decisions.csv"].as_bytes()).records().count(), decisions.len());
         let insight = files["insights.csv"].lines().find(|l| l.contains(INSIGHT)).unwrap().to_owned();
         let mut reader = csv::Reader::from_reader(files["insights.csv"].as_bytes());
         let headers = reader.headers().unwrap().clone();
