@@ -43,6 +43,7 @@ mod decisions;
 mod deliberation;
 mod horizon;
 mod learning;
+mod outcomes;
 mod propositions;
 
 /// What [`load`] did.
@@ -440,6 +441,7 @@ pub async fn load(store: &Store) -> Result<DemoOutcome, StoreError> {
     propositions::load(store, early_years, riley.id).await?;
     deliberation::load(store, early_years).await?;
     decisions::load(store, [early_years, adults, dementia, childrens, mental_health], casey.id).await?;
+    outcomes::load(store, [early_years, adults, dementia, childrens, mental_health], early_years, casey.id).await?;
     let writers = learning::Writers { commissioner: casey.id, researcher: riley.id, facilitator: frankie.id };
     learning::load(store, [early_years, adults, dementia, childrens, mental_health], &writers).await?;
 

@@ -14,6 +14,8 @@ mod deliberation;
 mod horizon;
 #[path = "scenario/learning.rs"]
 mod learning;
+#[path = "scenario/outcomes.rs"]
+mod outcomes;
 #[path = "scenario/polis.rs"]
 mod polis;
 #[path = "scenario/propositions.rs"]

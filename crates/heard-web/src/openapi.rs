@@ -122,6 +122,8 @@ use crate::{causes, coding, error, governance, health, horizon, journeys, propos
         crate::learning::api::get,
         crate::learning::api::edit,
         crate::learning::api::delete,
+        crate::decisions::outcomes::api_list,
+        crate::decisions::outcomes::api_measure,
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),

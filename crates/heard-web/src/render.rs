@@ -241,6 +241,7 @@ impl Page {
             may_decide_propositions => self.may(Action::DecidePropositions),
             may_view_deliberations => self.may(Action::ViewDeliberations),
             may_run_deliberations => self.may(Action::RunDeliberations),
+            may_view_learning => self.may(Action::ViewLearning),
             may_view_reports => self.may(Action::ViewReports),
         };
         Ok(Html(render(name, context! { ..ctx, ..layout })?))

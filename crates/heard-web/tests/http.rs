@@ -59,6 +59,8 @@ impl Fixtures {
             ("{factor_id}", "999999".to_owned()),
             // A factor that does not exist, so no test links a signal to a demo one.
             ("{factor_id}", "999999".to_owned()),
+            // An outcome that does not exist, so no test measures or reviews a demo one.
+            ("{outcome}", "999999".to_owned()),
             ("{id}", id.to_string()),
         ] {
             path = path.replace(param, &value);

@@ -5,6 +5,7 @@
 //! programme's "You said, we did" page is published, and which decisions a contributor's story fed
 //! into. The evidence trail is in [`trail`].
 
+pub mod outcomes;
 pub mod trail;
 
 use std::collections::{BTreeMap, BTreeSet};

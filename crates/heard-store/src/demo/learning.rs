@@ -1,6 +1,7 @@
 //! The demo's learning log: synthetic reflections for each programme, ups and downs, surprises and
 //! lessons, written by the demo commissioner, researcher and facilitator on dates along each
-//! programme's journey and linked to its stages and activities. Every one is made up and says so.
+//! programme's journey and linked to its stages and activities, and one on Early Years' first
+//! decision. Every one is made up and says so.
 
 use heard_domain::learning::{ReflectionInput, ReflectionKind};
 use time::Date;
@@ -199,6 +200,18 @@ pub(super) async fn load(store: &Store, programmes: [i64; 5], writers: &Writers)
             };
             store.create_reflection(programme_id, &input, by).await?;
         }
+    }
+    // Early Years' first decision, looked back on a month later (demo/decisions.rs makes it).
+    if let Some(decision) = store.decision_refs(programmes[0]).await?.into_iter().next() {
+        let input = ReflectionInput {
+            kind: Lesson,
+            text: "Writing down why we departed from the room's ranking made the board conversation easier, not harder. (demo)".into(),
+            written_on: decision.decided_on + time::Duration::days(30),
+            stage_id: None,
+            activity_id: None,
+            decision_id: Some(decision.id),
+        };
+        store.create_reflection(programmes[0], &input, writers.commissioner).await?;
     }
     Ok(())
 }

@@ -28,6 +28,15 @@ async fn the_learning_log_on_both_backends() {
             assert!(kinds.iter().any(|k| *k != ReflectionKind::Down), "{slug}: {kinds:?}");
         }
 
+        // Early Years' first decision is looked back on, and the filter by decision finds it.
+        let early_years = store.programme("early-years").await.unwrap().unwrap();
+        let decision = store.decision_refs(early_years.id).await.unwrap().remove(0);
+        let filter = ReflectionFilter { decision_id: Some(decision.id), ..Default::default() };
+        let on_decision = store.reflections(early_years.id, filter).await.unwrap();
+        assert_eq!(on_decision.len(), 1);
+        assert_eq!(on_decision[0].decision.as_ref().unwrap().title, decision.title);
+        assert!(on_decision[0].written_on > decision.decided_on);
+
         let programme = store.programme("dementia").await.unwrap().unwrap();
         let other = store.programme("early-years").await.unwrap().unwrap();
         let stage = store.stages(programme.id).await.unwrap().remove(0);

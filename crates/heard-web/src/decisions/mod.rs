@@ -4,6 +4,7 @@
 //! and the public "You said, we did" page with its receipt-code look-up (`public.rs`).
 
 pub mod api;
+pub mod outcomes;
 mod pages;
 mod public;
 mod trail;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(trail::routes());
     routes.extend(public::routes());
     routes.extend(api::routes());
+    routes.extend(outcomes::routes());
     routes
 }
 

@@ -49,7 +49,13 @@ pub(crate) async fn find_programme(state: &AppState, slug: &str) -> Result<Progr
 
 async fn dashboard(State(state): State<AppState>, page: Page) -> PageResult {
     let programmes = state.store.programmes().await?;
-    Ok(page.render("journeys/dashboard.html", context! { programmes })?.into_response())
+    // Outcome reviews on or before today and not yet done, for those who read decisions.
+    let reviews_due = if page.may(Action::ViewDecisions) {
+        state.store.reviews_due(time::OffsetDateTime::now_utc().date()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(page.render("journeys/dashboard.html", context! { programmes, reviews_due })?.into_response())
 }
 
 async fn programme(State(state): State<AppState>, page: Page, PagePath(slug): PagePath<String>) -> PageResult {
