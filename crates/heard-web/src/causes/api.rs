@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::coding::insights::reads_every_quote;
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, ApiQuery};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -44,10 +45,6 @@ pub fn routes() -> Vec<Route> {
         Route::post(EVIDENCE, Action::EditCauseMaps, link),
         Route::delete(EVIDENCE, Action::EditCauseMaps, unlink),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 async fn map_at(state: &AppState, programme: &Programme, id: i64) -> Result<CauseMap, ApiError> {

@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use heard_domain::coding::codebook::CodeInput;
 use heard_domain::governance::Action;
-use heard_store::Programme;
 use heard_store::coding::{Code, Excerpt};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -24,10 +24,6 @@ pub fn routes() -> Vec<Route> {
         Route::get(CODINGS, Action::ViewCoding, codings),
         Route::post(CODINGS, Action::Code, code_span),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, PageError, PagePath};
+use crate::journeys::api::programme_at;
 use crate::journeys::find_programme;
 use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
@@ -330,10 +331,6 @@ async fn gaps(State(state): State<AppState>, page: Page, PagePath(slug): PagePat
 }
 
 // The API
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
-}
 
 /// A programme's insights, most recently changed first, with how much evidence each has.
 #[utoipa::path(get, path = "/api/v1/programmes/{slug}/insights", tag = "coding",

@@ -10,7 +10,6 @@ use heard_domain::dates::{DateParts, parse_iso};
 use heard_domain::decisions::DecisionFields;
 use heard_domain::governance::Action;
 use heard_domain::{FieldError, Invalid};
-use heard_store::Programme;
 use heard_store::decisions::{Decision, DecisionSummary, Trail};
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +18,7 @@ use super::{Refused, assess, record};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -29,10 +29,6 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/programmes/{slug}/decisions/{id}", Action::ViewDecisions, get),
         Route::get("/api/v1/programmes/{slug}/decisions/{id}/trail", Action::ViewDecisions, trail),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

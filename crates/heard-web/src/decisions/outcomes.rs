@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, PageError, PagePath};
+use crate::journeys::api::programme_at;
 use crate::journeys::find_programme;
 use crate::render::{Flash, Page, PageResult, see_other};
 use crate::routes::Route;
@@ -353,7 +354,7 @@ pub async fn api_list(
     State(state): State<AppState>,
     ApiPath((slug, id)): ApiPath<(String, i64)>,
 ) -> Result<ApiJson<OutcomesBody>, ApiError> {
-    let programme = state.store.programme(&slug).await?.ok_or_else(ApiError::not_found)?;
+    let programme = programme_at(&state, &slug).await?;
     if !state.store.decision_refs(programme.id).await?.iter().any(|d| d.id == id) {
         return Err(ApiError::not_found());
     }
@@ -391,7 +392,7 @@ pub async fn api_measure(
     ApiPath((slug, id, outcome)): ApiPath<(String, i64, i64)>,
     ApiJson(body): ApiJson<MeasurementRequest>,
 ) -> Result<(StatusCode, ApiJson<MeasuredBody>), ApiError> {
-    let programme = state.store.programme(&slug).await?.ok_or_else(ApiError::not_found)?;
+    let programme = programme_at(&state, &slug).await?;
     let outcomes = state.store.outcomes(programme.id, Some(id)).await?;
     if !outcomes.iter().any(|o| o.id == outcome) {
         return Err(ApiError::not_found());

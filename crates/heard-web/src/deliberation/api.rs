@@ -20,6 +20,7 @@ use super::setup::{Setup, create_with_propositions, edit_with_propositions, read
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -39,10 +40,6 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::post("/api/v1/programmes/{slug}/deliberations/{id}/moderation", Action::RunDeliberations, moderate),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 /// The deliberation `id` of this programme; another programme's is 404.

@@ -41,7 +41,8 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The programme at `slug`, or the API's 404.
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
+/// The programme a slug in an API path names, or the API's 404: every area's API starts here.
+pub(crate) async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
     state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, ApiQuery};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -28,10 +29,6 @@ pub fn routes() -> Vec<Route> {
         Route::put(ONE, Action::WriteReflections, edit),
         Route::delete(ONE, Action::WriteReflections, delete),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

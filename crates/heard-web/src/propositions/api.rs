@@ -9,13 +9,13 @@ use axum::http::StatusCode;
 use heard_domain::Invalid;
 use heard_domain::governance::{Action, permits};
 use heard_domain::propositions::{EvidenceRef, PropositionInput, StatusChange};
-use heard_store::Programme;
 use heard_store::propositions::{Proposition, PropositionSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 
 pub fn routes() -> Vec<Route> {
@@ -32,10 +32,6 @@ pub fn routes() -> Vec<Route> {
         Route::post(EVIDENCE, Action::EditPropositions, link),
         Route::delete(EVIDENCE, Action::EditPropositions, unlink),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -24,6 +24,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, ApiQuery};
+use crate::journeys::api::programme_at;
 use crate::routes::Route;
 use crate::voice::{contact_details_for, screen};
 
@@ -46,10 +47,6 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/programmes/{slug}/sources/{id}", Action::ViewSources, get_source),
         Route::post("/api/v1/search", Action::ViewSources, search),
     ]
-}
-
-async fn programme_at(state: &AppState, slug: &str) -> Result<Programme, ApiError> {
-    state.store.programme(slug).await?.ok_or_else(ApiError::not_found)
 }
 
 async fn participant_at(state: &AppState, programme: &Programme, id: i64) -> Result<Participant, ApiError> {
