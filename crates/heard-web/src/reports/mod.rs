@@ -1,7 +1,7 @@
 //! The programme report a director takes to a board: the journey and its timeline, who was heard,
 //! key insights with the quotes their speakers consented to (redacted, as everyone reads them), the
 //! cause maps, the horizon radar, propositions and Deliberation Day results with the opinion map,
-//! decisions with their evidence trails, and the learning log.
+//! decisions with their evidence trails, their outcomes and progress, and the learning log.
 //! [`Report::gather`] reads it once; [`html`] lays it out as a GOV.UK page (served at
 //! `/programmes/{slug}/report`, or standalone with its styles inside for `heard report`), and
 //! [`pdf`] typesets the same figures in-process with Typst. The pictures are the SVG the
@@ -22,10 +22,12 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use heard_domain::coding::codebook::Stance;
 use heard_domain::dates::display;
+use heard_domain::decisions::outcome::percent;
 use heard_domain::governance::{Action, Sector};
 use heard_domain::journeys::AttendeeKind;
 use heard_domain::vocabulary::Vocabulary;
 use heard_domain::voice::participants::ParticipantKind;
+use heard_store::decisions::outcomes::{Outcome, ProgrammeProgress};
 use heard_store::decisions::{Trail, TrailExcerpt, TrailInsight};
 use heard_store::horizon::SignalFilter;
 use heard_store::journeys::{Programme, Stage};
@@ -349,6 +351,120 @@ impl From<&Trail> for DecisionPart {
     }
 }
 
+/// A review date of an outcome and where it stands on the day of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewPart {
+    pub on: String,
+    /// "done", "due" (its date has come and it is not done) or "to come".
+    pub state: &'static str,
+}
+
+/// An outcome of a decision: its indicator, baseline, target, latest measurement and progress
+/// (a whole percentage of the way from baseline to target, `None` before any measurement).
+/// Who recorded a measurement, and the notes, stay on the outcome's own page.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomePart {
+    pub indicator: String,
+    pub baseline: String,
+    pub target: String,
+    /// The target is below the baseline: the outcome is to bring something down.
+    pub down: bool,
+    pub weight: u32,
+    pub latest: Option<String>,
+    pub latest_on: Option<String>,
+    pub measurements: usize,
+    pub progress: Option<u32>,
+    pub reviews: Vec<ReviewPart>,
+}
+
+/// A decision's outcomes and its progress: its outcomes' rolled up by weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionOutcomesPart {
+    pub title: String,
+    pub outcomes: Vec<OutcomePart>,
+    pub measured: u32,
+    pub weight: u64,
+    pub progress: Option<u32>,
+}
+
+/// Outcomes and progress: each decision with outcomes, the programme's roll-up over all of them,
+/// and the decisions with no outcomes yet.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomesPart {
+    pub decisions: Vec<DecisionOutcomesPart>,
+    pub without: Vec<String>,
+    pub outcomes: usize,
+    pub progress: Option<u32>,
+}
+
+/// A number as pages show it (whole numbers without a point, others to two places at most) with
+/// its unit: "51%", "35 days".
+fn quantity(value: f64, unit: Option<&str>) -> String {
+    let number = if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value:.2}").trim_end_matches('0').trim_end_matches('.').to_owned()
+    };
+    match unit.map(str::trim) {
+        None | Some("") => number,
+        Some("%") => format!("{number}%"),
+        Some(unit) => format!("{number} {unit}"),
+    }
+}
+
+impl OutcomePart {
+    fn of(outcome: &Outcome, today: Date) -> OutcomePart {
+        let unit = outcome.unit.as_deref();
+        let latest = outcome.latest();
+        OutcomePart {
+            indicator: outcome.indicator.clone(),
+            baseline: quantity(outcome.baseline, unit),
+            target: quantity(outcome.target, unit),
+            down: outcome.target < outcome.baseline,
+            weight: outcome.weight,
+            latest: latest.map(|m| quantity(m.value, unit)),
+            latest_on: latest.map(|m| display(m.measured_on)),
+            measurements: outcome.measurements.len(),
+            progress: outcome.progress.map(percent),
+            reviews: outcome
+                .reviews
+                .iter()
+                .map(|r| ReviewPart {
+                    on: display(r.review_on),
+                    state: match r.reviewed_at {
+                        Some(_) => "done",
+                        None if r.review_on <= today => "due",
+                        None => "to come",
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+impl OutcomesPart {
+    fn of(progress: &ProgrammeProgress, outcomes: &[Outcome], today: Date) -> OutcomesPart {
+        let mut decisions = Vec::new();
+        let mut without = Vec::new();
+        for d in &progress.decisions {
+            let own: Vec<OutcomePart> =
+                outcomes.iter().filter(|o| o.decision_id == d.decision_id).map(|o| OutcomePart::of(o, today)).collect();
+            if own.is_empty() {
+                without.push(d.title.clone());
+                continue;
+            }
+            decisions.push(DecisionOutcomesPart {
+                title: d.title.clone(),
+                outcomes: own,
+                measured: d.measured,
+                weight: d.weight,
+                progress: d.progress.map(percent),
+            });
+        }
+        OutcomesPart { decisions, without, outcomes: outcomes.len(), progress: progress.progress.map(percent) }
+    }
+}
+
 /// An entry of the learning log: an up, a down, a surprise or a lesson.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReflectionPart {
@@ -401,6 +517,8 @@ pub struct Report {
     pub deliberations: Vec<DeliberationPart>,
     /// Commissioning decisions, oldest first.
     pub decisions: Vec<DecisionPart>,
+    /// The decisions' outcomes, by decision date, and the programme's progress.
+    pub outcomes: OutcomesPart,
     /// The learning log, oldest first.
     pub reflections: Vec<ReflectionPart>,
 }
@@ -452,6 +570,7 @@ impl Report {
                 decisions.push(DecisionPart::from(&trail));
             }
         }
+        let outcomes = OutcomesPart::of(&store.programme_progress(id).await?, &store.outcomes(id, None).await?, today);
         let mut reflections = store.reflections(id, ReflectionFilter::default()).await?;
         reflections.reverse();
         timeline.sort_by_key(|m| m.date);
@@ -519,6 +638,7 @@ impl Report {
             propositions,
             deliberations: deliberation_parts,
             decisions,
+            outcomes,
             reflections: reflections.iter().map(ReflectionPart::from).collect(),
             programme,
         })

@@ -1,8 +1,9 @@
 //! A programme's open data: everything that is not personal, as CSV files in one zip with a
 //! README describing each file and column (`heard export open-data`). Counts and the words staff
 //! wrote (stages, activity titles, codes, insight statements, factors, signals, propositions) and
-//! Deliberation Day aggregates, and decisions (the board or committee that made them, never a
-//! person's name); never a participant, pseudonym, name, contact detail, quote,
+//! Deliberation Day aggregates, decisions (the board or committee that made them, never a
+//! person's name) and their outcomes (indicators, measurements and review dates, never who
+//! recorded or reviewed them, nor their notes); never a participant, pseudonym, name, contact detail, quote,
 //! source text, facilitator, note or anyone's vote. Each table declares its columns with their
 //! meaning, and the README is written from those declarations, so it cannot miss one.
 
@@ -80,10 +81,19 @@ fn date(d: Option<time::Date>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// A share from 0 to 1 to four places, blank when there is none.
+fn share(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:.4}")).unwrap_or_default()
+}
+
+/// What a progress column means, in the README.
+const PROGRESS: &str = "The share of the way from baseline to target by the latest measurement, 0 to 1 (four places)";
+
 /// Writes the programme `slug`'s open data as a zip; deliberations are analysed through `live`.
 pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, ReportError> {
     let programme = store.programme(slug).await?.ok_or(ReportError::NoProgramme)?;
     let id = programme.id;
+    let progress = store.programme_progress(id).await?;
     let mut tables = Vec::new();
 
     let mut t = Table::new(
@@ -96,6 +106,11 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
             ("status", &one_of::<ProgrammeStatus>()),
             ("partners", "Partner organisations, separated by semicolons"),
             ("exported_on", "The date of this export (YYYY-MM-DD)"),
+            (
+                "outcomes_progress",
+                "Every outcome of every decision rolled up by weight (see outcomes.csv), 0 to 1; an outcome not \
+                 yet measured counts as 0; blank with no outcomes",
+            ),
         ],
     );
     let partners: Vec<&str> = programme.partners.iter().map(|p| p.name.as_str()).collect();
@@ -106,6 +121,7 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
         text(programme.status.code()),
         partners.join("; "),
         OffsetDateTime::now_utc().date().to_string(),
+        share(progress.progress),
     ]);
     tables.push(t);
 
@@ -416,6 +432,12 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
             ("rationale", "Why it was made"),
             ("propositions", "How many propositions it takes up (see decision_propositions.csv)"),
             ("departures", "How many departures from what the Deliberation Day favoured (see decision_departures.csv)"),
+            ("outcomes", "How many outcomes it has (see outcomes.csv)"),
+            (
+                "outcomes_progress",
+                "Its outcomes rolled up by weight, 0 to 1; an outcome not yet measured counts as 0; blank with no \
+                 outcomes",
+            ),
         ],
     );
     let mut taken_up = Table::new(
@@ -441,6 +463,7 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
     for summary in store.decisions(id).await? {
         let Some(d) = store.decision(id, summary.id).await? else { continue };
         let by = if d.decided_by_kind == DeciderKind::Person { String::new() } else { d.decided_by.clone() };
+        let rolled = progress.decisions.iter().find(|p| p.decision_id == d.id);
         t.row([
             text(d.id),
             d.title.clone(),
@@ -454,6 +477,8 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
             d.rationale.clone(),
             text(d.propositions.len()),
             text(d.departures.len()),
+            text(rolled.map_or(0, |p| p.outcomes)),
+            share(rolled.and_then(|p| p.progress)),
         ]);
         for p in &d.propositions {
             taken_up.row([text(d.id), text(p.id)]);
@@ -472,8 +497,77 @@ pub async fn write(store: &Store, live: &Live, slug: &str) -> Result<Vec<u8>, Re
     tables.push(t);
     tables.push(taken_up);
     tables.push(departures);
+    tables.extend(outcomes(store, id).await?);
 
     zip(&programme.name, tables, results).map_err(|e| ReportError::Export(e.to_string()))
+}
+
+/// The decisions' outcomes, their measurements and their review dates: numbers, dates and the
+/// indicators' words. Who recorded a measurement or did a review is a person, and the notes are
+/// free text: neither leaves.
+async fn outcomes(store: &Store, programme_id: i64) -> Result<[Table; 3], ReportError> {
+    let mut t = Table::new(
+        "outcomes.csv",
+        "The outcomes of each decision: an indicator with its baseline and target, and progress by its latest measurement.",
+        &[
+            ("id", "The outcome's number in Heard"),
+            ("decision_id", "The decision it is an outcome of (see decisions.csv)"),
+            ("indicator", "What is measured"),
+            ("unit", "The indicator's unit, if any"),
+            ("baseline", "Where the indicator stood when the outcome was set"),
+            ("target", "Where it is to get to; below the baseline when it is to come down"),
+            ("weight", "1 to 100: what the outcome counts for in its decision's and the programme's progress"),
+            ("measurements", "How many measurements it has (see outcome_measurements.csv)"),
+            ("latest_value", "The latest measurement by date, if any"),
+            ("latest_measured_on", "Its date (YYYY-MM-DD)"),
+            ("progress", PROGRESS),
+        ],
+    );
+    let mut measurements = Table::new(
+        "outcome_measurements.csv",
+        "Every measurement of each outcome's indicator, by date. Never who recorded it.",
+        &[
+            ("outcome_id", "The outcome (see outcomes.csv)"),
+            ("measured_on", "When it was measured (YYYY-MM-DD)"),
+            ("value", "The indicator's value, in the outcome's unit"),
+        ],
+    );
+    let mut reviews = Table::new(
+        "outcome_reviews.csv",
+        "The dates each outcome is to be reviewed on, and whether it was. Never who reviewed it or what they noted.",
+        &[
+            ("outcome_id", "The outcome (see outcomes.csv)"),
+            ("review_on", "When it is to be reviewed (YYYY-MM-DD)"),
+            ("reviewed_on", "When the review was recorded as done (YYYY-MM-DD, UTC); blank while it is still to do"),
+        ],
+    );
+    for o in store.outcomes(programme_id, None).await? {
+        let latest = o.latest();
+        t.row([
+            text(o.id),
+            text(o.decision_id),
+            o.indicator.clone(),
+            o.unit.clone().unwrap_or_default(),
+            text(o.baseline),
+            text(o.target),
+            text(o.weight),
+            text(o.measurements.len()),
+            latest.map(|m| text(m.value)).unwrap_or_default(),
+            date(latest.map(|m| m.measured_on)),
+            share(o.progress),
+        ]);
+        for m in &o.measurements {
+            measurements.row([text(o.id), m.measured_on.to_string(), text(m.value)]);
+        }
+        for r in &o.reviews {
+            reviews.row([
+                text(o.id),
+                r.review_on.to_string(),
+                date(r.reviewed_at.map(|at| at.to_offset(time::UtcOffset::UTC).date())),
+            ]);
+        }
+    }
+    Ok([t, measurements, reviews])
 }
 
 /// What each deliberation's results file holds, in the README.
