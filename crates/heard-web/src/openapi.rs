@@ -122,6 +122,7 @@ use crate::{causes, coding, error, governance, health, horizon, journeys, propos
         crate::learning::api::get,
         crate::learning::api::edit,
         crate::learning::api::delete,
+        crate::learning::api::story,
         crate::decisions::outcomes::api_list,
         crate::decisions::outcomes::api_measure,
     ),

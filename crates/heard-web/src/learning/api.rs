@@ -1,5 +1,6 @@
 //! `/api/v1` for the learning log: a programme's reflections (all or of one kind), one reflection,
-//! writing one, and changing or deleting one's own (anyone else's is 403).
+//! writing one, and changing or deleting one's own (anyone else's is 403); and the programme's
+//! story of transformation as one timeline.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +13,7 @@ use heard_store::Programme;
 use heard_store::learning::{Reflection, ReflectionFilter};
 use serde::{Deserialize, Serialize};
 
+use super::story::StoryBody;
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath, ApiQuery};
@@ -28,7 +30,24 @@ pub fn routes() -> Vec<Route> {
         // Only the writer may change or delete a reflection; the handlers check who that is.
         Route::put(ONE, Action::WriteReflections, edit),
         Route::delete(ONE, Action::WriteReflections, delete),
+        Route::get("/api/v1/programmes/{slug}/story", Action::ViewLearning, story),
     ]
+}
+
+/// The programme's story of transformation: stages started and ended, activities, Deliberation
+/// Days, decisions and reflections on one timeline, earliest first (on one day a stage starts
+/// first, then what was done, deliberated and decided, then reflections, and a stage ends last).
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/story", tag = "learning",
+    params(("slug" = String, Path, description = "The programme's slug")),
+    responses((status = 200, body = StoryBody), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn story(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<ApiJson<StoryBody>, ApiError> {
+    let programme = programme_at(&state, &slug).await?;
+    let entries = super::story::entries(&state.store, &programme).await?;
+    Ok(ApiJson(StoryBody { programme: programme.slug, entries }))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -277,3 +277,177 @@ async fn the_api_writes_and_reads_reflections_on_both_backends() {
         assert_eq!(count(&app).await, before);
     }
 }
+
+/// The JSON of a page signed in with a session, as the story page's link gives it.
+async fn page_json(browser: &heard_testkit::Browser, path: &str) -> (u16, Value) {
+    let response = browser.get(path).await;
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_story_as_json_lays_out_what_was_created_in_story_order_on_both_backends() {
+    use heard_domain::dates::DateParts;
+    use heard_domain::deliberation::days::{DeliberationFields, DeliberationInput};
+    use heard_domain::journeys::{ActivityKind, Attendance, ProgrammeStatus, Slug};
+    use heard_store::{NewActivity, NewProgramme, StageChange};
+    use time::macros::date;
+
+    const STORY: &str = "story-test";
+    for backend in heard_testkit::backends() {
+        let app = TestApp::spawn_on(backend).await;
+        let store = &app.store;
+        let new = NewProgramme {
+            slug: Slug::parse("slug", STORY).unwrap(),
+            name: "Story test (test)".into(),
+            aim: "To test the story's timeline.".into(),
+            status: ProgrammeStatus::Active,
+            lead_commissioner_id: None,
+            partner_ids: Vec::new(),
+        };
+        let programme = store.create_programme(&new).await.unwrap();
+        let stages = store.stages(programme.id).await.unwrap();
+        assert!(stages.len() >= 2, "the journey template gives stages");
+        let (first, second) = (&stages[0], &stages[1]);
+        // The first stage runs from 6 January to 31 March 2025; the second starts that day.
+        let change = |starts_on, ends_on| StageChange {
+            starts_on,
+            ends_on,
+            exit_criteria: "Families asked (test)".into(),
+            notes: String::new(),
+        };
+        store
+            .update_stage(
+                programme.id,
+                first.position,
+                &change(Some(date!(2025 - 01 - 06)), Some(date!(2025 - 03 - 31))),
+            )
+            .await
+            .unwrap();
+        store.update_stage(programme.id, second.position, &change(Some(date!(2025 - 03 - 31)), None)).await.unwrap();
+        let mut attendance = Attendance::default();
+        attendance.by_kind.insert(heard_domain::journeys::AttendeeKind::ALL[0], 7);
+        let activity = store
+            .create_activity(
+                programme.id,
+                &NewActivity {
+                    stage_position: Some(first.position),
+                    kind: ActivityKind::Workshop,
+                    title: "Story workshop (test)".into(),
+                    held_on: date!(2025 - 02 - 10),
+                    place: "Town hall (test)".into(),
+                    facilitator: String::new(),
+                    notes: String::new(),
+                    attendance,
+                },
+            )
+            .await
+            .unwrap();
+        let day = DeliberationInput::parse(&DeliberationFields {
+            title: "Story day (test)".into(),
+            held_on: DateParts::from_date(Some(date!(2025 - 03 - 01))),
+            venue: String::new(),
+            attendee_statements: false,
+            prioritisation: "pairwise".into(),
+            dots: String::new(),
+        })
+        .unwrap();
+        let day = store.create_deliberation(programme.id, &day, &[], None).await.unwrap();
+
+        // A proposition, the decision that takes it up and two reflections through the API, the
+        // way a commissioner records them.
+        let commissioner = app.token(Role::Commissioner).await;
+        let api = format!("/api/v1/programmes/{STORY}");
+        let proposition = json!({"title": "Saturday drop-ins (story test)", "change": "Open on Saturdays."});
+        let (status, body) =
+            send(&app, &commissioner, reqwest::Method::POST, &format!("{api}/propositions"), proposition).await;
+        assert_eq!(status, 201, "{body}");
+        let proposition = body["id"].as_i64().unwrap();
+        let decision = json!({"title": "Drop-ins on Saturdays (story test)", "service_change": "Open on Saturdays.",
+            "decided_by_kind": "board", "decided_by": "Story Board (test)", "decided_on": "2025-03-31",
+            "rationale": "Families asked for it.", "propositions": [proposition], "reasons": {}});
+        let (status, body) =
+            send(&app, &commissioner, reqwest::Method::POST, &format!("{api}/decisions"), decision).await;
+        assert_eq!(status, 201, "{body}");
+        let decision = body["id"].as_i64().unwrap();
+        let mut reflections = Vec::new();
+        for (kind, text, on) in [
+            ("lesson", "Saturdays suit working parents (story test).", "2025-03-31"),
+            ("up", "The workshop room was full (story test).", "2025-02-10"),
+        ] {
+            let body = json!({"kind": kind, "text": text, "written_on": on});
+            let (status, created) =
+                send(&app, &commissioner, reqwest::Method::POST, &format!("{api}/reflections"), body).await;
+            assert_eq!(status, 201, "{created}");
+            reflections.push(created["id"].as_i64().unwrap());
+        }
+        let writer = app.demo_user(Role::Commissioner).await;
+
+        // What the test made, in the order the story tells it: by date; on one day a stage
+        // starts, then what was done and decided, then reflections, and a stage ends last.
+        let stage_href = |s: &heard_store::Stage| format!("/programmes/{STORY}/stages/{}", s.position);
+        let title = |s: &heard_store::Stage| format!("{}. {}", s.position, s.name);
+        let expected = vec![
+            json!({"on": "2025-01-06", "kind": "stage_started", "id": first.id, "title": title(first), "href": stage_href(first)}),
+            json!({"on": "2025-02-10", "kind": "activity", "id": activity.id, "title": "Story workshop (test)",
+                "text": "7 people in the room", "href": format!("/programmes/{STORY}/activities/{}", activity.id)}),
+            json!({"on": "2025-02-10", "kind": "reflection", "id": reflections[1], "reflection_kind": "up",
+                "text": "The workshop room was full (story test).", "href": format!("/programmes/{STORY}/reflections/{}", reflections[1])}),
+            json!({"on": "2025-03-01", "kind": "deliberation", "id": day, "title": "Story day (test)",
+                "text": "0 attendees, 0 votes", "href": format!("/programmes/{STORY}/deliberations/{day}")}),
+            json!({"on": "2025-03-31", "kind": "stage_started", "id": second.id, "title": title(second), "href": stage_href(second)}),
+            json!({"on": "2025-03-31", "kind": "decision", "id": decision, "title": "Drop-ins on Saturdays (story test)",
+                "href": format!("/programmes/{STORY}/decisions/{decision}")}),
+            json!({"on": "2025-03-31", "kind": "reflection", "id": reflections[0], "reflection_kind": "lesson",
+                "text": "Saturdays suit working parents (story test).", "href": format!("/programmes/{STORY}/reflections/{}", reflections[0])}),
+            json!({"on": "2025-03-31", "kind": "stage_ended", "id": first.id, "title": title(first),
+                "text": "Exit criteria: Families asked (test)", "href": stage_href(first)}),
+        ];
+        // Each entry as far as the test knows it: the fields it set, and the writer of reflections.
+        let known = |entries: &Value| -> Vec<Value> {
+            entries
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(&expected)
+                .map(|(entry, wanted)| {
+                    let mut seen = serde_json::Map::new();
+                    for key in wanted.as_object().unwrap().keys() {
+                        seen.insert(key.clone(), entry[key].clone());
+                    }
+                    seen.into()
+                })
+                .collect()
+        };
+        let researcher = app.signed_in(Role::Researcher).await;
+        let (status, page) = page_json(&researcher, &format!("/programmes/{STORY}/story.json")).await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert_eq!(page["programme"], STORY);
+        assert_eq!(page["entries"].as_array().unwrap().len(), expected.len(), "{page}");
+        assert_eq!(known(&page["entries"]), expected, "{backend:?}");
+        for entry in page["entries"].as_array().unwrap() {
+            let by = &entry["written_by"]["display_name"];
+            if entry["kind"] == "reflection" {
+                assert_eq!(by.as_str(), Some(writer.display_name.as_str()));
+            } else {
+                assert!(entry["written_by"].is_null() && entry["reflection_kind"].is_null(), "{entry}");
+            }
+        }
+
+        // The API gives the same; the page links to the JSON.
+        let researcher_token = app.token(Role::Researcher).await;
+        let (status, body) = get_json(&app, &researcher_token, &format!("{api}/story")).await;
+        assert_eq!(status, 200);
+        assert_eq!(body, page, "the API and the page's JSON agree");
+        let story = researcher.page(&format!("/programmes/{STORY}/story")).await;
+        assert!(story.contains(&format!("href=\"/programmes/{STORY}/story.json\"")));
+        assert!(story.contains(&format!("href=\"/programmes/{STORY}/decisions/{decision}\"")));
+
+        // The same permission as the page: not for viewers; an unknown programme is 404.
+        let viewer = app.signed_in(Role::Viewer).await;
+        assert_eq!(viewer.get(&format!("/programmes/{STORY}/story.json")).await.status(), 403);
+        assert_eq!(get_json(&app, &app.token(Role::Viewer).await, &format!("{api}/story")).await.0, 403);
+        assert_eq!(researcher.get("/programmes/nowhere/story.json").await.status(), 404);
+        assert_eq!(get_json(&app, &researcher_token, "/api/v1/programmes/nowhere/story").await.0, 404);
+        assert_eq!(app.browser().get(&format!("/programmes/{STORY}/story.json")).await.status(), 303);
+    }
+}
