@@ -16,6 +16,7 @@ pub mod horizon;
 pub mod journeys;
 pub mod learning;
 pub mod propositions;
+pub mod protection;
 pub mod voice;
 
 pub use error::{FieldError, Invalid};

@@ -60,6 +60,7 @@ pub mod journeys;
 pub mod learning;
 pub mod media;
 pub mod propositions;
+pub mod protection;
 pub mod sessions;
 pub mod voice;
 
@@ -175,6 +176,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
+            // Deleted rows are overwritten with zeros, so erased text (a withdrawn consent, a
+            // retention run) does not survive in free pages; see protection::Store::scrub for the WAL.
+            .pragma("secure_delete", "ON")
             // 16 MiB of page cache a connection rather than SQLite's 2 MiB: reading a programme's
             // codings whole (matrices, agreement) otherwise spends as long in read calls as in SQLite.
             .pragma("cache_size", "-16384");

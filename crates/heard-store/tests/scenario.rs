@@ -20,6 +20,8 @@ mod outcomes;
 mod polis;
 #[path = "scenario/propositions.rs"]
 mod propositions;
+#[path = "scenario/protection.rs"]
+mod protection;
 
 use std::collections::BTreeMap;
 

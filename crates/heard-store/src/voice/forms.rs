@@ -7,12 +7,14 @@ use std::collections::BTreeMap;
 
 use heard_analysis::voice::redaction::Redactor;
 use heard_analysis::voice::screening::Screened;
+use heard_domain::protection::ErasureReason;
 use heard_domain::voice::forms::{AnswerValue, FormDefinition, FormStatus, ReceiptCode, StoryAnswer};
 use heard_domain::voice::participants::{ConsentMethod, ConsentPurpose, ParticipantKind};
 use heard_domain::voice::sources::SourceKind;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::protection::Erase;
 use crate::voice::sources::NewSource;
 use crate::{Store, StoreError, decode, missing_parent, now};
 
@@ -406,16 +408,16 @@ per_backend! {
 
     pub(super) async fn withdraw_story(pool: &DbPool, receipt_hash: &str, today: Date) -> Result<(), StoreError> {
         let mut tx = pool.begin_with(BEGIN).await?;
-        let row: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT source_id, participant_id FROM story_answers WHERE receipt_hash = $1")
-            .bind(receipt_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((source_id, participant_id)) = row else {
+        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT a.source_id, s.programme_id, a.participant_id FROM story_answers a JOIN sources s ON s.id = a.source_id
+             WHERE a.receipt_hash = $1",
+        )
+        .bind(receipt_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((source_id, programme_id, participant_id)) = row else {
             return Err(StoreError::NotFound);
         };
-        // Deleting the source deletes the answer (cascade) and its entry in the search index (trigger,
-        // or the generated column going with the row).
-        sqlx::query("DELETE FROM sources WHERE id = $1").bind(source_id).execute(&mut *tx).await?;
         if let Some(participant_id) = participant_id {
             let purposes: Vec<String> = sqlx::query_scalar(
                 "UPDATE consents SET withdrawn_on = CASE WHEN given_on > $1 THEN given_on ELSE $1 END
@@ -428,6 +430,12 @@ per_backend! {
             for purpose in purposes {
                 audit(&mut tx, None, "consent.withdrawn", &format!("participant {participant_id}, consent to {purpose}")).await?;
             }
+            // Everything the contributor gave goes, as when a researcher records their withdrawal of
+            // consent to research: the source (its answer and search entry with it) and what was made of it.
+            tx.erase_for_withdrawal(programme_id, participant_id, ConsentPurpose::Research, ErasureReason::Receipt, None).await?;
+        } else {
+            let counts = tx.erase_sources(&[source_id]).await?;
+            tx.record_erasure(Some(programme_id), ErasureReason::Receipt, &counts, None).await?;
         }
         audit(&mut tx, None, "story.withdrawn", &story_subject(source_id, participant_id)).await?;
         tx.commit().await?;
@@ -530,11 +538,14 @@ impl Store {
         dispatch!(self, story_by_receipt(&receipt.hash()))
     }
 
-    /// Withdraws the story a receipt code unlocks: deletes its source (and with it the answer and
-    /// its search entry) and records the withdrawal of the contributor's consents, in one
-    /// transaction. `NotFound` if there is none.
+    /// Withdraws the story a receipt code unlocks: records the withdrawal of the contributor's
+    /// consents and erases everything they gave (`protection`: the source, its answer and search
+    /// entry, what was coded and quoted of it), in one transaction, then scrubs the database.
+    /// `NotFound` if there is none.
     pub async fn withdraw_story(&self, receipt: &ReceiptCode, today: Date) -> Result<(), StoreError> {
-        dispatch!(self, withdraw_story(&receipt.hash(), today))
+        dispatch!(self, withdraw_story(&receipt.hash(), today))?;
+        self.scrub_after_erasure().await;
+        Ok(())
     }
 
     /// Every story given through a form (any version), for the pattern view, optionally only

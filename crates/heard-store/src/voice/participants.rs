@@ -8,11 +8,13 @@ use heard_domain::voice::participants::{
     AgeBand, ConsentMethod, ConsentPurpose, ConsentState, ContactDetails, ParticipantKind, Pseudonym, WithdrawalError,
     check_give, check_withdrawal, current_purposes,
 };
+use heard_domain::protection::{ErasureReason, WithdrawalScope, withdrawal_erases};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::governance::sort_by_name;
 use crate::journeys::UserRef;
+use crate::protection::Erase;
 use crate::{Store, StoreError, decode, decode_count, missing_parent, now, unique};
 
 /// A person whose voice is recorded, under a pseudonym.
@@ -339,6 +341,8 @@ per_backend! {
             .execute(&mut *tx)
             .await?;
         audit(&mut tx, recorded_by, "consent.withdrawn", &consent_subject(participant_id, purpose)).await?;
+        // What the consent allowed goes in the same transaction as its withdrawal.
+        tx.erase_for_withdrawal(programme_id, participant_id, purpose, ErasureReason::Withdrawal, Some(recorded_by)).await?;
         let participant = load_participant(&mut tx, programme_id, participant_id).await?;
         tx.commit().await?;
         Ok(participant)
@@ -399,8 +403,11 @@ impl Store {
     }
 
     /// Records the withdrawal of the current consent for `purpose`, and audits it as
-    /// `consent.withdrawn`. `NotFound` if there is no current consent for it; `Invalid` (field
-    /// `withdrawn_on`) for a date in the future or before the consent was given.
+    /// `consent.withdrawn`; in the same transaction erases what the consent allowed
+    /// (`heard_domain::protection::withdrawal_erases`: research the sources they are heard in,
+    /// filming the recordings) and records the erasure; then scrubs the database. Queued media
+    /// files go with `protection::finish_erasures`. `NotFound` if there is no current consent for
+    /// it; `Invalid` (field `withdrawn_on`) for a date in the future or before the consent was given.
     pub async fn withdraw_consent(
         &self,
         programme_id: i64,
@@ -410,7 +417,12 @@ impl Store {
         recorded_by: i64,
         today: Date,
     ) -> Result<Participant, StoreError> {
-        dispatch!(self, withdraw_consent(programme_id, participant_id, purpose, withdrawn_on, recorded_by, today))
+        let participant =
+            dispatch!(self, withdraw_consent(programme_id, participant_id, purpose, withdrawn_on, recorded_by, today))?;
+        if withdrawal_erases(purpose) != WithdrawalScope::Nothing {
+            self.scrub_after_erasure().await;
+        }
+        Ok(participant)
     }
 
     /// How many participants of each kind a programme has; kinds with none are left out.
