@@ -1,7 +1,7 @@
 // The programme report in a real browser: a commissioner opens Early Years, follows the link to its
 // report (checked with axe: its tables, its contents list, and the cause map, radar and opinion map
-// drawn as on their own pages), finds every section, and downloads the PDF from the report's button
-// and from the programme page's.
+// drawn as on their own pages), finds every section (the outcomes with the demo's indicators), and
+// downloads the PDF from the report's button and from the programme page's.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -24,7 +24,8 @@ const SECTIONS = [
   "6. Propositions",
   "7. Deliberation Day results",
   "8. Decisions and their evidence",
-  "9. Reflections: the learning log",
+  "9. Outcomes and progress",
+  "10. Reflections: the learning log",
 ];
 
 async function downloadPdf(page, button) {
@@ -56,6 +57,12 @@ test("a commissioner reads Early Years' report, which passes axe, and downloads 
   // The pictures are the pages' own SVG: the cause map's factors are links, the opinion map an image.
   assert.ok((await page.locator("#main-content svg").count()) >= 3, "a cause map, the radar and an opinion map");
   assert.ok((await page.locator("#main-content blockquote").count()) >= 1, "consented quotes under the insights");
+  // Outcomes: the demo's first decision's indicators in a table, the programme's progress stated.
+  await contents.getByRole("link", { name: "Outcomes and progress" }).click();
+  await page.waitForURL(/#outcomes$/);
+  const outcomes = page.locator("#outcomes ~ table").first();
+  await outcomes.getByRole("rowheader", { name: /Families first seen before their child is one \(demo\)/ }).waitFor();
+  await page.getByText(/Programme's progress: \d+% of the way/).waitFor();
 
   await downloadPdf(page, page.getByRole("button", { name: "Download the report as PDF" }));
   await page.goto("/programmes/early-years");
