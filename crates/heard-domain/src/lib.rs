@@ -7,6 +7,7 @@ pub mod dates;
 pub mod error;
 #[macro_use]
 pub mod vocabulary;
+pub mod audit;
 pub mod causes;
 pub mod coding;
 pub mod decisions;

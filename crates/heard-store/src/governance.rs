@@ -1,11 +1,13 @@
-//! Governance: users and their API tokens, partner organisations, the organisation's name and the
-//! audit log.
+//! Governance: users and their API tokens, partner organisations and the organisation's name. The
+//! audit log is [`crate::audit`].
 
 use heard_domain::governance::{Email, PasswordHash, Role, Sector};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::{Store, StoreError, decode, missing_parent, now, unique};
+use heard_domain::audit::AuditKind;
 
 /// A person with an account.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -63,16 +65,6 @@ pub struct Partner {
     pub id: i64,
     pub name: String,
     pub sector: Sector,
-}
-
-/// One entry of the audit log: who did what to what, and when.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AuditEvent {
-    pub id: i64,
-    pub at: OffsetDateTime,
-    pub actor_id: Option<i64>,
-    pub action: String,
-    pub subject: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -136,15 +128,6 @@ impl From<ApiTokenRow> for ApiTokenRecord {
             revoked_at: row.revoked_at,
         }
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    id: i64,
-    at: OffsetDateTime,
-    actor_id: Option<i64>,
-    action: String,
-    subject: String,
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, role, active, password_hash, created_at, last_signed_in_at";
@@ -276,19 +259,39 @@ per_backend! {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
+    /// The token's user, with the use written to the audit log in the same transaction; a
+    /// revoked token, or one whose user is deactivated, is refused and that is audited too.
     pub(super) async fn user_by_api_token(pool: &DbPool, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let user_id: Option<i64> = sqlx::query_scalar(
+        let mut tx = pool.begin_with(BEGIN).await?;
+        let used: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE api_tokens SET last_used_at = $1
              WHERE token_hash = $2 AND revoked_at IS NULL
                AND user_id IN (SELECT id FROM users WHERE active)
-             RETURNING user_id",
+             RETURNING id, user_id",
         )
         .bind(now())
         .bind(token_hash)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        match user_id {
-            Some(id) => user(pool, id).await,
+        let entry = match used {
+            Some((token_id, user_id)) => {
+                AuditEntry::new(AuditKind::ApiTokenUsed, "api_token.used", format!("api_token {token_id}")).by(user_id)
+            }
+            None => {
+                // A token no one ever held is not recorded: anyone can send those, as often as they like.
+                let known: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT id, user_id FROM api_tokens WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((token_id, user_id)) = known else { return Ok(None) };
+                AuditEntry::new(AuditKind::SignInFailed, "api_token.refused", format!("api_token {token_id}")).by(user_id)
+            }
+        };
+        tx.append_audit(&entry).await?;
+        tx.commit().await?;
+        match used {
+            Some((_, id)) => user(pool, id).await,
             None => Ok(None),
         }
     }
@@ -329,35 +332,6 @@ per_backend! {
             .map_err(unique("name"))?
             .ok_or(StoreError::NotFound)?
             .into_partner()
-    }
-
-    pub(super) async fn record_audit(
-        pool: &DbPool,
-        actor_id: Option<i64>,
-        action: &str,
-        subject: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(actor_id)
-            .bind(action)
-            .bind(subject)
-            .execute(pool)
-            .await?;
-        Ok(())
-    }
-
-    pub(super) async fn audit_events(pool: &DbPool, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
-        let rows = sqlx::query_as::<_, AuditRow>(
-            "SELECT id, at, actor_id, action, subject FROM audit_events ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit.max(0))
-        .fetch_all(pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditEvent { id: r.id, at: r.at, actor_id: r.actor_id, action: r.action, subject: r.subject })
-            .collect())
     }
 }
 
@@ -443,15 +417,5 @@ impl Store {
 
     pub async fn update_partner(&self, id: i64, name: &str, sector: Sector) -> Result<Partner, StoreError> {
         dispatch!(self, update_partner(id, name, sector))
-    }
-
-    /// Writes an entry to the audit log. `subject` names what was acted on; keep personal data out.
-    pub async fn record_audit(&self, actor_id: Option<i64>, action: &str, subject: &str) -> Result<(), StoreError> {
-        dispatch!(self, record_audit(actor_id, action, subject))
-    }
-
-    /// The latest `limit` audit events, newest first.
-    pub async fn audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
-        dispatch!(self, audit_events(limit))
     }
 }

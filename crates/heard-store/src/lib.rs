@@ -49,6 +49,7 @@ macro_rules! dispatch {
     };
 }
 
+pub mod audit;
 pub mod causes;
 pub mod coding;
 pub mod decisions;
@@ -64,7 +65,8 @@ pub mod protection;
 pub mod sessions;
 pub mod voice;
 
-pub use governance::{ApiTokenRecord, AuditEvent, NewUser, Partner, User, UserChange};
+pub use audit::{AuditEntry, AuditEvent, AuditFilter, AuditPage, ChainReport};
+pub use governance::{ApiTokenRecord, NewUser, Partner, User, UserChange};
 pub use journeys::{
     Activity, Move, NewActivity, NewProgramme, Programme, ProgrammeChange, ProgrammeSummary, Stage, StageChange,
     TemplateStage, UserRef,
@@ -194,6 +196,7 @@ impl Store {
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         self.session_store().migrate().await?;
+        self.seal_audit_log().await?;
         if self.journey_template().await?.is_empty() {
             self.replace_journey_template(&heard_domain::journeys::default_template()).await?;
         }

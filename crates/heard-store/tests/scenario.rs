@@ -4,6 +4,8 @@
 // A test fails loudly on any unexpected error; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
+#[path = "scenario/audit.rs"]
+mod audit;
 #[path = "scenario/causes.rs"]
 mod causes;
 #[path = "scenario/decisions.rs"]
@@ -191,7 +193,10 @@ async fn scenario(store: &Store) {
     store.record_audit(Some(zoe.id), "user.role_changed", &format!("user {}", ann.id)).await.unwrap();
     store.record_audit(None, "export", "programme 1").await.unwrap();
     let events = store.audit_events(10).await.unwrap();
-    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["export", "user.role_changed"]);
+    // Newest first; before them, the API token uses above (each one audited).
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions[..2], ["export", "user.role_changed"]);
+    assert!(actions[2..].contains(&"api_token.used"), "{actions:?}");
     assert_eq!((events[1].actor_id, events[1].subject.as_str()), (Some(zoe.id), format!("user {}", ann.id).as_str()));
     assert_eq!(store.audit_events(1).await.unwrap().len(), 1);
 

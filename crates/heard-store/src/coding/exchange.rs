@@ -37,6 +37,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::Date;
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::coding::CodingConn;
 use crate::voice::NewSource;
 use crate::{Store, StoreError, decode, now};
@@ -542,13 +543,8 @@ per_backend! {
         };
         let export = build_project(data, originals_by.is_some())?;
         if let Some(by) = originals_by {
-            sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-                .bind(now())
-                .bind(by)
-                .bind("project.exported_with_originals")
-                .bind(format!("programme {programme_id}, originals of {} sources", export.originals))
-                .execute(&mut *tx)
-                .await?;
+            let subject = format!("programme {programme_id}, originals of {} sources", export.originals);
+            tx.append_audit(&AuditEntry::of_action("project.exported_with_originals", subject).by(by)).await?;
         }
         tx.commit().await?;
         Ok(export)
@@ -933,13 +929,7 @@ per_backend! {
             report.memos.created += 1;
         }
 
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(by)
-            .bind(action)
-            .bind(format!("programme {programme_id}"))
-            .execute(&mut *tx)
-            .await?;
+        tx.append_audit(&AuditEntry::of_action(action, format!("programme {programme_id}")).by(by)).await?;
         tx.commit().await?;
         Ok(report)
     }

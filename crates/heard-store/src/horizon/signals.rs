@@ -9,6 +9,7 @@ use heard_domain::horizon::signals::{Category, Confidence, Horizon, Score, Scori
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::journeys::UserRef;
 use crate::{Store, StoreError, decode, missing_parent, now};
 
@@ -556,13 +557,8 @@ per_backend! {
         for record in records {
             ids.push(insert_signal(&mut tx, &record.signal, &record.scoring, &[programme_id], by).await?);
         }
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(by)
-            .bind("signals.import")
-            .bind(format!("programme {programme_id}: {} signals", ids.len()))
-            .execute(&mut *tx)
-            .await?;
+        let subject = format!("programme {programme_id}: {} signals", ids.len());
+        tx.append_audit(&AuditEntry::of_action("signals.import", subject).by(by)).await?;
         tx.commit().await?;
         Ok(ids)
     }

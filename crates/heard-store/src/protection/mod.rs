@@ -18,6 +18,7 @@ use heard_domain::voice::participants::ConsentPurpose;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::media::MediaStore;
 use crate::{Pool, Store, StoreError, decode, decode_count, now};
 
@@ -150,13 +151,7 @@ per_backend! {
         action: &str,
         subject: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(actor_id)
-            .bind(action)
-            .bind(subject)
-            .execute(&mut *conn)
-            .await?;
+        conn.append_audit(&AuditEntry::of_action(action, subject).by(actor_id)).await?;
         Ok(())
     }
 

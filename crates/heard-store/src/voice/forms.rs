@@ -14,6 +14,7 @@ use heard_domain::voice::sources::SourceKind;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::protection::Erase;
 use crate::voice::sources::NewSource;
 use crate::{Store, StoreError, decode, missing_parent, now};
@@ -157,13 +158,7 @@ per_backend! {
     }
 
     async fn audit(conn: &mut Conn, actor_id: Option<i64>, action: &str, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(actor_id)
-            .bind(action)
-            .bind(subject)
-            .execute(&mut *conn)
-            .await?;
+        conn.append_audit(&AuditEntry::of_action(action, subject).by(actor_id)).await?;
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use heard_domain::voice::participants::{ParticipantKind, Pseudonym};
 use heard_domain::voice::sources::{SourceKind, default_title, source_text, source_title};
 use time::Date;
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::{Store, StoreError, decode, now};
 
 /// Rows a worker redacts at a time, and sources inserted by one statement (11 parameters each:
@@ -404,13 +405,7 @@ per_backend! {
                 "programme {}, {} sources imported, {} participants registered",
                 plan.programme_id, outcome.imported, outcome.participants_created
             );
-            sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-                .bind(now())
-                .bind(plan.by)
-                .bind("sources.imported")
-                .bind(subject)
-                .execute(&mut *tx)
-                .await?;
+            tx.append_audit(&AuditEntry::of_action("sources.imported", subject).by(plan.by)).await?;
             tx.commit().await?;
             outcome.committed = true;
         } else {

@@ -4,14 +4,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use heard_domain::protection::{ErasureReason, WithdrawalScope, withdrawal_erases};
 use heard_domain::voice::participants::{
     AgeBand, ConsentMethod, ConsentPurpose, ConsentState, ContactDetails, ParticipantKind, Pseudonym, WithdrawalError,
     check_give, check_withdrawal, current_purposes,
 };
-use heard_domain::protection::{ErasureReason, WithdrawalScope, withdrawal_erases};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::governance::sort_by_name;
 use crate::journeys::UserRef;
 use crate::protection::Erase;
@@ -209,13 +210,7 @@ per_backend! {
     }
 
     async fn audit(conn: &mut Conn, actor_id: i64, action: &str, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(actor_id)
-            .bind(action)
-            .bind(subject)
-            .execute(&mut *conn)
-            .await?;
+        conn.append_audit(&AuditEntry::of_action(action, subject).by(actor_id)).await?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use heard_domain::voice::sources::{ReviewDecision, SearchQuery, SourceKind, defa
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::audit::{AuditConn, AuditEntry};
 use crate::coding::CodingConn;
 use crate::journeys::UserRef;
 use crate::{Store, StoreError, decode, missing_parent, now};
@@ -611,13 +612,8 @@ per_backend! {
             .bind(source_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(by)
-            .bind("source.redaction_reviewed")
-            .bind(format!("source {source_id}, span {}..{}, {}", span.start, span.end, decision.code()))
-            .execute(&mut *tx)
-            .await?;
+        let subject = format!("source {source_id}, span {}..{}, {}", span.start, span.end, decision.code());
+        tx.append_audit(&AuditEntry::of_action("source.redaction_reviewed", subject).by(by)).await?;
         let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(source)
@@ -685,13 +681,8 @@ per_backend! {
         .await?;
         let was_current: Vec<i64> = before.iter().filter(|(_, current)| *current).map(|(id, _)| *id).collect();
         let carried = after.iter().filter(|(id, current)| *current && was_current.contains(id)).count();
-        sqlx::query("INSERT INTO audit_events (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-            .bind(now())
-            .bind(by)
-            .bind("source.text_corrected")
-            .bind(format!("source {source_id}"))
-            .execute(&mut *tx)
-            .await?;
+        let entry = AuditEntry::of_action("source.text_corrected", format!("source {source_id}")).by(by);
+        tx.append_audit(&entry).await?;
         tx.commit().await?;
         Ok(Correction {
             excerpts_carried: carried,
