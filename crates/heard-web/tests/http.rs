@@ -61,6 +61,9 @@ impl Fixtures {
             ("{factor_id}", "999999".to_owned()),
             // An outcome that does not exist, so no test measures or reviews a demo one.
             ("{outcome}", "999999".to_owned()),
+            // Measurements and review dates that do not exist, so no test changes a demo one.
+            ("{measurement}", "999999".to_owned()),
+            ("{review}", "999999".to_owned()),
             ("{id}", id.to_string()),
         ] {
             path = path.replace(param, &value);

@@ -180,12 +180,13 @@ per_backend! {
         .await?)
     }
 
-    pub(super) async fn programme_taken_up(pool: &DbPool, programme_id: i64) -> Result<Vec<i64>, StoreError> {
+    pub(super) async fn programme_taken_up(pool: &DbPool, programme_id: i64, except: Option<i64>) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT t.proposition_id FROM decision_propositions t JOIN decisions d ON d.id = t.decision_id
-             WHERE d.programme_id = $1 ORDER BY 1",
+             WHERE d.programme_id = $1 AND ($2 IS NULL OR d.id <> $2) ORDER BY 1",
         )
         .bind(programme_id)
+        .bind(except)
         .fetch_all(pool)
         .await?)
     }
@@ -201,6 +202,61 @@ per_backend! {
         .await?)
     }
 
+    /// `Invalid` naming `propositions` unless every proposition named is the programme's.
+    async fn check_propositions(
+        conn: &mut Conn,
+        programme_id: i64,
+        input: &DecisionInput,
+        departures: &[(Departure, String)],
+    ) -> Result<(), StoreError> {
+        for pid in input.propositions.iter().chain(departures.iter().map(|(d, _)| &d.proposition_id)) {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM propositions WHERE id = $1 AND programme_id = $2")
+                .bind(pid)
+                .bind(programme_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if found.is_none() {
+                return Err(Invalid::one("propositions", "Choose propositions of this programme").into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The decision's propositions and departures, written afresh.
+    async fn write_links(conn: &mut Conn, id: i64, input: &DecisionInput, departures: &[(Departure, String)]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM decision_propositions WHERE decision_id = $1").bind(id).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM decision_departures WHERE decision_id = $1").bind(id).execute(&mut *conn).await?;
+        for pid in &input.propositions {
+            sqlx::query("INSERT INTO decision_propositions (decision_id, proposition_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(pid)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for (departure, reason) in departures {
+            sqlx::query(
+                "INSERT INTO decision_departures (decision_id, proposition_id, kind, rank, ranked, reason)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(departure.proposition_id)
+            .bind(departure.kind.code())
+            .bind(i64::from(departure.rank))
+            .bind(i64::from(departure.ranked))
+            .bind(reason)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn taken_by(conn: &mut Conn, id: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT proposition_id FROM decision_propositions WHERE decision_id = $1 ORDER BY 1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?)
+    }
+
     pub(super) async fn create(
         pool: &DbPool,
         programme_id: i64,
@@ -210,17 +266,7 @@ per_backend! {
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
         let mut tx = pool.begin_with(BEGIN).await?;
-        let ids: Vec<i64> = input.propositions.clone();
-        for pid in ids.iter().chain(departures.iter().map(|(d, _)| &d.proposition_id)) {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM propositions WHERE id = $1 AND programme_id = $2")
-                .bind(pid)
-                .bind(programme_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if found.is_none() {
-                return Err(Invalid::one("propositions", "Choose propositions of this programme").into());
-            }
-        }
+        check_propositions(&mut tx, programme_id, input, departures).await?;
         let at = now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO decisions (programme_id, title, service_change, budget_pence, period_start, period_end,
@@ -243,40 +289,90 @@ per_backend! {
         .fetch_one(&mut *tx)
         .await
         .map_err(crate::missing_parent)?;
-        for pid in &ids {
-            sqlx::query("INSERT INTO decision_propositions (decision_id, proposition_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(pid)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (departure, reason) in departures {
-            sqlx::query(
-                "INSERT INTO decision_departures (decision_id, proposition_id, kind, rank, ranked, reason)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(departure.proposition_id)
-            .bind(departure.kind.code())
-            .bind(i64::from(departure.rank))
-            .bind(i64::from(departure.ranked))
-            .bind(reason)
-            .execute(&mut *tx)
-            .await?;
-        }
+        write_links(&mut tx, id, input, departures).await?;
+        tx.follow_decisions(&input.propositions, &[], &taking(&input.title), "", by).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub(super) async fn delete(pool: &DbPool, programme_id: i64, id: i64) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM decisions WHERE id = $1 AND programme_id = $2")
+    pub(super) async fn update(
+        pool: &DbPool,
+        programme_id: i64,
+        id: i64,
+        seen: i64,
+        edit: &DecisionEdit<'_>,
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let (input, departures) = (edit.input, edit.departures);
+        let mut tx = pool.begin_with(BEGIN).await?;
+        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM decisions WHERE id = $1 AND programme_id = $2")
             .bind(id)
             .bind(programme_id)
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        if version.ok_or(StoreError::NotFound)? != seen {
+            return Err(StoreError::Conflict { what: "decision" });
         }
+        check_propositions(&mut tx, programme_id, input, departures).await?;
+        let before = taken_by(&mut tx, id).await?;
+        // The version is checked again by the update itself, so of two edits from the same
+        // version only the first is saved, on either database.
+        let done = sqlx::query(
+            "UPDATE decisions SET title = $1, service_change = $2, budget_pence = $3, period_start = $4, period_end = $5,
+                 decided_by_kind = $6, decided_by = $7, decided_on = $8, rationale = $9, deliberation_id = $10,
+                 version = version + 1, updated_at = $11
+             WHERE id = $12 AND version = $13",
+        )
+        .bind(&input.title)
+        .bind(&input.service_change)
+        .bind(input.budget_pence)
+        .bind(input.period_start)
+        .bind(input.period_end)
+        .bind(input.decided_by_kind.code())
+        .bind(&input.decided_by)
+        .bind(input.decided_on)
+        .bind(&input.rationale)
+        .bind(edit.deliberation_id)
+        .bind(now())
+        .bind(id)
+        .bind(seen)
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::missing_parent)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict { what: "decision" });
+        }
+        write_links(&mut tx, id, input, departures).await?;
+        let released: Vec<i64> = before.into_iter().filter(|p| !input.propositions.contains(p)).collect();
+        let releasing = format!("No longer taken up: the decision “{}” was changed", input.title);
+        tx.follow_decisions(&input.propositions, &released, &taking(&input.title), &releasing, by).await?;
+        tx.commit().await?;
+        Ok(seen + 1)
+    }
+
+    pub(super) async fn delete(pool: &DbPool, programme_id: i64, id: i64, by: Option<i64>) -> Result<(), StoreError> {
+        let mut tx = pool.begin_with(BEGIN).await?;
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM decisions WHERE id = $1 AND programme_id = $2")
+            .bind(id)
+            .bind(programme_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let title = title.ok_or(StoreError::NotFound)?;
+        let measured: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM outcome_measurements m JOIN outcomes o ON o.id = m.outcome_id
+             WHERE o.decision_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if measured > 0 {
+            return Err(Invalid::one("outcomes", measured_refusal(measured)).into());
+        }
+        let before = taken_by(&mut tx, id).await?;
+        sqlx::query("DELETE FROM decisions WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        let releasing = format!("No longer taken up: the decision “{title}” was deleted");
+        tx.follow_decisions(&[], &before, "", &releasing, by).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -340,6 +436,67 @@ per_backend! {
 
 fn user(id: Option<i64>, name: Option<String>) -> Option<UserRef> {
     id.zip(name).map(|(id, display_name)| UserRef { id, display_name })
+}
+
+/// The note on a proposition's move to commissioned when a decision takes it up.
+fn taking(title: &str) -> String {
+    format!("Taken up by the decision “{title}”")
+}
+
+/// Why a decision whose outcomes were measured is not deleted.
+pub fn measured_refusal(measurements: i64) -> String {
+    let these = if measurements == 1 { "a measurement".to_owned() } else { format!("{measurements} measurements") };
+    format!(
+        "This decision's outcomes have {these}, the record of what happened since, so it is not deleted. If they were recorded in error, delete them or their outcomes first."
+    )
+}
+
+/// A decision as changed: its input, each departure with its reason, and the Deliberation Day it
+/// is compared with.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionEdit<'a> {
+    pub input: &'a DecisionInput,
+    pub departures: &'a [(Departure, String)],
+    pub deliberation_id: Option<i64>,
+}
+
+/// Moves the statuses of the propositions a decision takes up or lets go inside the decision's
+/// transaction, on whichever backend the connection is.
+trait FollowDecisions {
+    async fn follow_decisions(
+        &mut self,
+        taken: &[i64],
+        released: &[i64],
+        taking: &str,
+        releasing: &str,
+        by: Option<i64>,
+    ) -> Result<(), StoreError>;
+}
+
+impl FollowDecisions for sqlx::SqliteConnection {
+    async fn follow_decisions(
+        &mut self,
+        taken: &[i64],
+        released: &[i64],
+        taking: &str,
+        releasing: &str,
+        by: Option<i64>,
+    ) -> Result<(), StoreError> {
+        crate::propositions::follow_decisions_sqlite(self, taken, released, taking, releasing, by).await
+    }
+}
+
+impl FollowDecisions for sqlx::PgConnection {
+    async fn follow_decisions(
+        &mut self,
+        taken: &[i64],
+        released: &[i64],
+        taking: &str,
+        releasing: &str,
+        by: Option<i64>,
+    ) -> Result<(), StoreError> {
+        crate::propositions::follow_decisions_postgres(self, taken, released, taking, releasing, by).await
+    }
 }
 
 impl Store {
@@ -406,7 +563,17 @@ impl Store {
 
     /// The propositions the programme's decisions take up.
     pub async fn propositions_taken_up(&self, programme_id: i64) -> Result<Vec<i64>, StoreError> {
-        dispatch!(self, programme_taken_up(programme_id))
+        dispatch!(self, programme_taken_up(programme_id, None))
+    }
+
+    /// The propositions the programme's decisions other than `decision_id` take up: what a
+    /// decision being changed is compared with.
+    pub async fn propositions_taken_up_by_others(
+        &self,
+        programme_id: i64,
+        decision_id: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, programme_taken_up(programme_id, Some(decision_id)))
     }
 
     /// The prioritisation a new decision is compared with: the latest Deliberation Day of the
@@ -415,24 +582,42 @@ impl Store {
     /// choices, dots for dot votes). `None` when no room has said anything yet.
     pub async fn room_for_decisions(&self, programme_id: i64) -> Result<Option<Room>, StoreError> {
         for id in dispatch!(self, prioritised(programme_id))? {
-            let Some(deliberation) = self.deliberation(id).await? else { continue };
-            if deliberation.status == DeliberationStatus::Draft || deliberation.proposition_ids.len() < 2 {
-                continue;
-            }
-            if let Some(ranks) = self.room_ranks(&deliberation.proposition_ids, deliberation.prioritisation, id).await?
-            {
-                return Ok(Some(Room {
-                    deliberation: DeliberationRef {
-                        id,
-                        title: deliberation.title.clone(),
-                        held_on: deliberation.held_on,
-                    },
-                    prioritisation: deliberation.prioritisation,
-                    ranks,
-                }));
+            if let Some(room) = self.room_at(programme_id, id).await? {
+                return Ok(Some(room));
             }
         }
         Ok(None)
+    }
+
+    /// The prioritisation a decision being changed is compared with: the Deliberation Day it was
+    /// compared with when recorded, ranked as it stands now, so the rank stored is the rank at the
+    /// time of the change; the latest room (as for a new decision) if it had none or that day no
+    /// longer ranks anything.
+    pub async fn room_for_decision(&self, programme_id: i64, decision: &Decision) -> Result<Option<Room>, StoreError> {
+        if let Some(day) = &decision.deliberation
+            && let Some(room) = self.room_at(programme_id, day.id).await?
+        {
+            return Ok(Some(room));
+        }
+        self.room_for_decisions(programme_id).await
+    }
+
+    /// A Deliberation Day of the programme that was opened, prioritised two or more propositions
+    /// and where someone chose, with its ranking.
+    async fn room_at(&self, programme_id: i64, id: i64) -> Result<Option<Room>, StoreError> {
+        let Some(deliberation) = self.deliberation(id).await? else { return Ok(None) };
+        if deliberation.programme_id != programme_id
+            || deliberation.status == DeliberationStatus::Draft
+            || deliberation.proposition_ids.len() < 2
+        {
+            return Ok(None);
+        }
+        let ranks = self.room_ranks(&deliberation.proposition_ids, deliberation.prioritisation, id).await?;
+        Ok(ranks.map(|ranks| Room {
+            deliberation: DeliberationRef { id, title: deliberation.title.clone(), held_on: deliberation.held_on },
+            prioritisation: deliberation.prioritisation,
+            ranks,
+        }))
     }
 
     async fn room_ranks(
@@ -509,9 +694,32 @@ impl Store {
         dispatch!(self, create(programme_id, input, departures, deliberation_id, by))
     }
 
-    /// Deletes one of the programme's decisions (`NotFound` otherwise).
-    pub async fn delete_decision(&self, programme_id: i64, id: i64) -> Result<(), StoreError> {
-        dispatch!(self, delete(programme_id, id))
+    /// Changes one of the programme's decisions, if it is still at version `seen` (`Conflict`
+    /// otherwise, nothing saved), with the departures found again by the rule and their reasons,
+    /// all or nothing: the propositions it no longer takes up go back to the status they had unless
+    /// another decision takes them up, those it now takes up are commissioned. Returns the new
+    /// version. `NotFound` for another programme's decision, `Invalid` naming `propositions` for a
+    /// proposition that is not the programme's.
+    pub async fn edit_decision(
+        &self,
+        programme_id: i64,
+        id: i64,
+        seen: i64,
+        edit: &DecisionEdit<'_>,
+        by: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        if edit.input.propositions.is_empty() {
+            return Err(Invalid::one("propositions", "Choose the propositions this decision takes up").into());
+        }
+        dispatch!(self, update(programme_id, id, seen, edit, by))
+    }
+
+    /// Deletes one of the programme's decisions (`NotFound` otherwise) with its outcomes and their
+    /// review dates, and moves back the propositions no other decision takes up. Refused
+    /// (`Invalid` naming `outcomes`) while any of its outcomes has a measurement: those record
+    /// what happened, and go only when someone deletes them on purpose.
+    pub async fn delete_decision(&self, programme_id: i64, id: i64, by: Option<i64>) -> Result<(), StoreError> {
+        dispatch!(self, delete(programme_id, id, by))
     }
 
     /// When the programme's "You said, we did" page was published, if it is.

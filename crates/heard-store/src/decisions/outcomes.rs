@@ -283,6 +283,110 @@ per_backend! {
         Ok(())
     }
 
+    pub(super) async fn edit_outcome(pool: &DbPool, programme_id: i64, outcome_id: i64, input: &OutcomeInput) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE outcomes SET indicator = $1, unit = $2, baseline = $3, target = $4, weight = $5
+             WHERE id = $6 AND decision_id IN (SELECT id FROM decisions WHERE programme_id = $7)",
+        )
+        .bind(&input.indicator)
+        .bind(&input.unit)
+        .bind(input.baseline)
+        .bind(input.target)
+        .bind(i64::from(input.weight))
+        .bind(outcome_id)
+        .bind(programme_id)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn delete_outcome(pool: &DbPool, programme_id: i64, outcome_id: i64) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM outcomes WHERE id = $1 AND decision_id IN (SELECT id FROM decisions WHERE programme_id = $2)",
+        )
+        .bind(outcome_id)
+        .bind(programme_id)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn correct_measurement(pool: &DbPool, programme_id: i64, outcome_id: i64, measurement_id: i64, input: &MeasurementInput) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE outcome_measurements SET value = $1, measured_on = $2, note = $3
+             WHERE id = $4 AND outcome_id = $5 AND outcome_id IN
+               (SELECT o.id FROM outcomes o JOIN decisions d ON d.id = o.decision_id WHERE d.programme_id = $6)",
+        )
+        .bind(input.value)
+        .bind(input.measured_on)
+        .bind(&input.note)
+        .bind(measurement_id)
+        .bind(outcome_id)
+        .bind(programme_id)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn delete_measurement(pool: &DbPool, programme_id: i64, outcome_id: i64, measurement_id: i64) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM outcome_measurements WHERE id = $1 AND outcome_id = $2 AND outcome_id IN
+               (SELECT o.id FROM outcomes o JOIN decisions d ON d.id = o.decision_id WHERE d.programme_id = $3)",
+        )
+        .bind(measurement_id)
+        .bind(outcome_id)
+        .bind(programme_id)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn move_review(pool: &DbPool, programme_id: i64, outcome_id: i64, review_id: i64, review_on: Date) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE outcome_reviews SET review_on = $1
+             WHERE id = $2 AND outcome_id = $3 AND reviewed_at IS NULL AND outcome_id IN
+               (SELECT o.id FROM outcomes o JOIN decisions d ON d.id = o.decision_id WHERE d.programme_id = $4)",
+        )
+        .bind(review_on)
+        .bind(review_id)
+        .bind(outcome_id)
+        .bind(programme_id)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn delete_review(pool: &DbPool, programme_id: i64, outcome_id: i64, review_id: i64) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM outcome_reviews WHERE id = $1 AND outcome_id = $2 AND outcome_id IN
+               (SELECT o.id FROM outcomes o JOIN decisions d ON d.id = o.decision_id WHERE d.programme_id = $3)",
+        )
+        .bind(review_id)
+        .bind(outcome_id)
+        .bind(programme_id)
+        .execute(pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub(super) async fn reviews_due(pool: &DbPool, on: Date) -> Result<Vec<ReviewDue>, StoreError> {
         let rows: Vec<DueRow> = sqlx::query_as(
             "SELECT r.id, r.review_on, o.id, o.indicator, d.id, d.title, p.slug, p.name
@@ -363,6 +467,63 @@ impl Store {
         by: i64,
     ) -> Result<(), StoreError> {
         dispatch!(self, mark_reviewed(programme_id, review_id, note, by))
+    }
+
+    /// Changes one of the programme's outcomes: indicator, unit, baseline, target and weight; its
+    /// measurements stay and its progress is read against the new figures. `NotFound` otherwise.
+    pub async fn edit_outcome(
+        &self,
+        programme_id: i64,
+        outcome_id: i64,
+        input: &OutcomeInput,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, edit_outcome(programme_id, outcome_id, input))
+    }
+
+    /// Deletes one of the programme's outcomes with its measurements and reviews (`NotFound`
+    /// otherwise).
+    pub async fn delete_outcome(&self, programme_id: i64, outcome_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_outcome(programme_id, outcome_id))
+    }
+
+    /// Corrects a measurement of one of the programme's outcomes (`NotFound` unless the
+    /// measurement is that outcome's and the outcome the programme's).
+    pub async fn correct_measurement(
+        &self,
+        programme_id: i64,
+        outcome_id: i64,
+        measurement_id: i64,
+        input: &MeasurementInput,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, correct_measurement(programme_id, outcome_id, measurement_id, input))
+    }
+
+    /// Deletes a measurement of one of the programme's outcomes (`NotFound` otherwise).
+    pub async fn delete_measurement(
+        &self,
+        programme_id: i64,
+        outcome_id: i64,
+        measurement_id: i64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, delete_measurement(programme_id, outcome_id, measurement_id))
+    }
+
+    /// Moves a review not yet done to another date (`NotFound` if it is not that outcome's, or
+    /// was done: a review done keeps the date it was due).
+    pub async fn move_review(
+        &self,
+        programme_id: i64,
+        outcome_id: i64,
+        review_id: i64,
+        review_on: Date,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, move_review(programme_id, outcome_id, review_id, review_on))
+    }
+
+    /// Deletes a review date of one of the programme's outcomes, done or not (`NotFound`
+    /// otherwise).
+    pub async fn delete_review(&self, programme_id: i64, outcome_id: i64, review_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, delete_review(programme_id, outcome_id, review_id))
     }
 
     /// Every programme's reviews on or before `on` and not yet done, earliest first.

@@ -1,6 +1,7 @@
 //! The demo's commissioning decisions. Early Years takes up what its Deliberation Day favoured and
 //! one proposition the room did not, with the reason the departure rule asks for; each other
-//! programme gets one proposition and a decision taking it up. Early Years' and Dementia's "You
+//! programme gets one proposition and a decision taking it up; recording a decision commissions
+//! the propositions it takes up, so each shows as commissioned. Early Years' and Dementia's "You
 //! said, we did" pages are published. Everything is made up and says so.
 
 use std::collections::BTreeMap;

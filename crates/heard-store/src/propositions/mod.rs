@@ -381,10 +381,24 @@ per_backend! {
         note: Option<&str>,
         by: Option<i64>,
     ) -> Result<(), StoreError> {
+        record_status_as(conn, id, from, to, note, by, false).await
+    }
+
+    /// A change of status, `by_decision` when a decision's taking the proposition up (or letting
+    /// it go) made it.
+    async fn record_status_as(
+        conn: &mut Conn,
+        id: i64,
+        from: Option<PropositionStatus>,
+        to: PropositionStatus,
+        note: Option<&str>,
+        by: Option<i64>,
+        by_decision: bool,
+    ) -> Result<(), StoreError> {
         let at = now();
         sqlx::query(
-            "INSERT INTO proposition_status_changes (proposition_id, from_status, to_status, note, changed_by, changed_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO proposition_status_changes (proposition_id, from_status, to_status, note, changed_by, changed_at, by_decision)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(from.map(|s| s.code()))
@@ -392,6 +406,7 @@ per_backend! {
         .bind(note)
         .bind(by)
         .bind(at)
+        .bind(by_decision)
         .execute(&mut *conn)
         .await?;
         sqlx::query("UPDATE propositions SET status = $1, updated_at = $2 WHERE id = $3")
@@ -717,7 +732,58 @@ per_backend! {
         tx.commit().await?;
         Ok(ids)
     }
+
+    /// Inside a decision's transaction, after its propositions are saved: each of `taken` not
+    /// commissioned yet becomes commissioned (`taking` as the note), and each of `released` that no
+    /// decision takes up any more goes back to the status it had, if a decision commissioned it
+    /// (`releasing` as the note); one commissioned by hand stays so.
+    pub(crate) async fn follow_decisions(
+        conn: &mut Conn,
+        taken: &[i64],
+        released: &[i64],
+        taking: &str,
+        releasing: &str,
+        by: Option<i64>,
+    ) -> Result<(), StoreError> {
+        for id in taken {
+            let status: String = sqlx::query_scalar("SELECT status FROM propositions WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            let status: PropositionStatus = decode(&status)?;
+            if status != PropositionStatus::Commissioned {
+                record_status_as(conn, *id, Some(status), PropositionStatus::Commissioned, Some(taking), by, true).await?;
+            }
+        }
+        for id in released {
+            let still: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM decision_propositions WHERE proposition_id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if still > 0 {
+                continue;
+            }
+            let last: Option<(Option<String>, String, bool)> = sqlx::query_as(
+                "SELECT from_status, to_status, by_decision FROM proposition_status_changes WHERE proposition_id = $1
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some((Some(before), to, true)) = last
+                && decode::<PropositionStatus>(&to)? == PropositionStatus::Commissioned
+            {
+                let before: PropositionStatus = decode(&before)?;
+                record_status_as(conn, *id, Some(PropositionStatus::Commissioned), before, Some(releasing), by, true).await?;
+            }
+        }
+        Ok(())
+    }
 }
+
+// For the decisions store, which moves propositions' statuses inside its own transactions.
+pub(crate) use postgres::follow_decisions as follow_decisions_postgres;
+pub(crate) use sqlite::follow_decisions as follow_decisions_sqlite;
 
 impl Store {
     /// A programme's propositions, most recently changed first, with their evidence counts, their

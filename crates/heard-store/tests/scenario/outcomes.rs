@@ -129,3 +129,104 @@ async fn outcomes_and_progress_on_both_backends() {
         assert!(store.outcomes(other, Some(decision.id)).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn outcomes_measurements_and_reviews_changed_and_deleted_on_both_backends() {
+    for backend in heard_testkit::backends() {
+        let store = fresh_store(backend).await;
+        demo::load(&store).await.unwrap();
+        let commissioner = store.user_by_email(&email(DEMO_ACCOUNTS[1].1)).await.unwrap().unwrap();
+        let programme = store.programme("dementia").await.unwrap().unwrap().id;
+        let other = store.programme("early-years").await.unwrap().unwrap().id;
+        let decision = store.decision_refs(programme).await.unwrap().pop().unwrap().id;
+        let one = |outcomes: Vec<heard_store::decisions::outcomes::Outcome>, id: i64| {
+            outcomes.into_iter().find(|o| o.id == id).unwrap()
+        };
+
+        let id = store
+            .add_outcome(programme, decision, &outcome("Visits (test)", 10.0, 50.0, 2), commissioner.id)
+            .await
+            .unwrap();
+        let first = store
+            .record_measurement(programme, id, &measured(20.0, date!(2016 - 01 - 31)), commissioner.id)
+            .await
+            .unwrap();
+        let latest = store
+            .record_measurement(programme, id, &measured(30.0, date!(2016 - 06 - 30)), commissioner.id)
+            .await
+            .unwrap();
+        assert_eq!(one(store.outcomes(programme, Some(decision)).await.unwrap(), id).progress, Some(0.5));
+
+        // The outcome changed: its measurements stay, its progress is read against the new target.
+        let mut changed = outcome("Home visits (test)", 10.0, 30.0, 5);
+        changed.unit = Some("visits".into());
+        store.edit_outcome(programme, id, &changed).await.unwrap();
+        let now = one(store.outcomes(programme, Some(decision)).await.unwrap(), id);
+        assert_eq!(
+            (now.indicator.as_str(), now.unit.as_deref(), now.weight),
+            ("Home visits (test)", Some("visits"), 5)
+        );
+        assert_eq!(now.measurements.len(), 2);
+        assert_eq!(now.progress, Some(1.0), "(30 - 10) / (30 - 10)");
+
+        // The latest measurement corrected, then deleted: the earlier one counts.
+        let corrected =
+            MeasurementInput { value: 15.0, measured_on: date!(2016 - 07 - 01), note: Some("Recount (test)".into()) };
+        store.correct_measurement(programme, id, latest, &corrected).await.unwrap();
+        let now = one(store.outcomes(programme, Some(decision)).await.unwrap(), id);
+        let m = now.measurements.iter().find(|m| m.id == latest).unwrap();
+        assert_eq!((m.value, m.measured_on, m.note.as_deref()), (15.0, date!(2016 - 07 - 01), Some("Recount (test)")));
+        assert_eq!(now.progress, Some(0.25), "(15 - 10) / (30 - 10)");
+        store.delete_measurement(programme, id, latest).await.unwrap();
+        let now = one(store.outcomes(programme, Some(decision)).await.unwrap(), id);
+        assert_eq!(now.measurements.iter().map(|m| m.id).collect::<Vec<_>>(), [first]);
+        assert_eq!(now.progress, Some(0.5), "(20 - 10) / (30 - 10)");
+        assert!(matches!(store.delete_measurement(programme, id, latest).await, Err(StoreError::NotFound)));
+
+        // A review moved while still to do; once done it keeps its date; either may be deleted.
+        let review = store.schedule_review(programme, id, date!(2016 - 09 - 01)).await.unwrap();
+        store.move_review(programme, id, review, date!(2016 - 10 - 01)).await.unwrap();
+        assert!(store.reviews_due(date!(2016 - 09 - 15)).await.unwrap().iter().all(|r| r.review_id != review));
+        assert!(store.reviews_due(date!(2016 - 10 - 01)).await.unwrap().iter().any(|r| r.review_id == review));
+        store.mark_reviewed(programme, review, None, commissioner.id).await.unwrap();
+        assert!(matches!(
+            store.move_review(programme, id, review, date!(2017 - 01 - 01)).await,
+            Err(StoreError::NotFound)
+        ));
+        let later = store.schedule_review(programme, id, date!(2017 - 03 - 01)).await.unwrap();
+        store.delete_review(programme, id, review).await.unwrap();
+        let now = one(store.outcomes(programme, Some(decision)).await.unwrap(), id);
+        assert_eq!(
+            now.reviews.iter().map(|r| (r.id, r.review_on)).collect::<Vec<_>>(),
+            [(later, date!(2017 - 03 - 01))]
+        );
+
+        // Nothing through another programme, or another outcome's measurement or review.
+        let sibling = store
+            .add_outcome(programme, decision, &outcome("Calls (test)", 0.0, 5.0, 1), commissioner.id)
+            .await
+            .unwrap();
+        assert!(matches!(store.edit_outcome(other, id, &changed).await, Err(StoreError::NotFound)));
+        assert!(matches!(store.delete_outcome(other, id).await, Err(StoreError::NotFound)));
+        assert!(matches!(store.correct_measurement(other, id, first, &corrected).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            store.correct_measurement(programme, sibling, first, &corrected).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(store.delete_measurement(programme, sibling, first).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            store.move_review(programme, sibling, later, date!(2017 - 04 - 01)).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(store.delete_review(other, id, later).await, Err(StoreError::NotFound)));
+        let now = one(store.outcomes(programme, Some(decision)).await.unwrap(), id);
+        assert_eq!((now.measurements.len(), now.reviews.len(), now.indicator.as_str()), (1, 1, "Home visits (test)"));
+
+        // The outcome deleted: its measurement and review go with it; the sibling stays.
+        store.delete_outcome(programme, id).await.unwrap();
+        let left = store.outcomes(programme, Some(decision)).await.unwrap();
+        assert!(left.iter().all(|o| o.id != id) && left.iter().any(|o| o.id == sibling));
+        assert!(store.reviews_due(date!(2030 - 01 - 01)).await.unwrap().iter().all(|r| r.review_id != later));
+        assert!(matches!(store.delete_outcome(programme, id).await, Err(StoreError::NotFound)));
+    }
+}

@@ -1,6 +1,8 @@
 //! `/api/v1` for decisions: the programme's decisions, one decision with its propositions and
-//! departures, recording one (every field error and every missing departure reason by field, 422,
-//! nothing saved), and a decision's evidence trail (only consented quotes, people by kind).
+//! departures, recording one or changing it (every field error and every missing departure reason
+//! by field, 422, nothing saved; a change names the version it started from, 409 when stale),
+//! deleting one (409 while its outcomes have measurements), and a decision's evidence trail (only
+//! consented quotes, people by kind).
 
 use std::collections::BTreeMap;
 
@@ -10,11 +12,12 @@ use heard_domain::dates::{DateParts, parse_iso};
 use heard_domain::decisions::DecisionFields;
 use heard_domain::governance::Action;
 use heard_domain::{FieldError, Invalid};
+use heard_store::StoreError;
 use heard_store::decisions::{Decision, DecisionSummary, Trail};
 use serde::{Deserialize, Serialize};
 
 use super::trail::with_quotes;
-use super::{Refused, assess, record};
+use super::{Refused, assess, change, record};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiErrorBody, ApiJson, ApiPath};
@@ -27,6 +30,8 @@ pub fn routes() -> Vec<Route> {
         Route::get(LIST, Action::ViewDecisions, list),
         Route::post(LIST, Action::RecordDecisions, create),
         Route::get("/api/v1/programmes/{slug}/decisions/{id}", Action::ViewDecisions, get),
+        Route::put("/api/v1/programmes/{slug}/decisions/{id}", Action::RecordDecisions, update),
+        Route::delete("/api/v1/programmes/{slug}/decisions/{id}", Action::RecordDecisions, delete),
         Route::get("/api/v1/programmes/{slug}/decisions/{id}/trail", Action::ViewDecisions, trail),
     ]
 }
@@ -93,6 +98,9 @@ pub struct DecisionRequest {
     /// The reason for each departure from what the Deliberation Day favoured, by proposition id;
     /// a departure without one is refused naming `reason-{id}`.
     pub reasons: BTreeMap<String, String>,
+    /// When changing a decision (PUT), the version it was read at: a stale one is 409 and nothing
+    /// is saved. Not needed to record one.
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -113,6 +121,17 @@ pub async fn create(
     ApiJson(body): ApiJson<DecisionRequest>,
 ) -> Result<(StatusCode, ApiJson<CreatedBody>), ApiError> {
     let programme = programme_at(&state, &slug).await?;
+    let (fields, reasons, errors) = read_request(&body);
+    let assessed = assessed(assess(&state, &programme, &fields, &reasons, None).await, errors)?;
+    match record(&state, &programme, &assessed, user.id).await {
+        Ok(id) => Ok((StatusCode::CREATED, ApiJson(CreatedBody { id }))),
+        Err(Refused::Invalid(invalid)) => Err(invalid.into()),
+        Err(Refused::Store(error)) => Err(error.into()),
+    }
+}
+
+/// A request as the form's fields, the reasons by proposition, and the errors found reading it.
+fn read_request(body: &DecisionRequest) -> (DecisionFields, BTreeMap<i64, String>, Vec<FieldError>) {
     let mut errors: Vec<FieldError> = Vec::new();
     let mut date = |field: &str, raw: Option<&str>| -> DateParts {
         match raw.map(str::trim).filter(|r| !r.is_empty()) {
@@ -151,12 +170,16 @@ pub async fn create(
             }),
         }
     }
-    match assess(&state, &programme, &fields, &reasons).await {
-        Ok(assessed) if errors.is_empty() => match record(&state, &programme, &assessed, user.id).await {
-            Ok(id) => Ok((StatusCode::CREATED, ApiJson(CreatedBody { id }))),
-            Err(Refused::Invalid(invalid)) => Err(invalid.into()),
-            Err(Refused::Store(error)) => Err(error.into()),
-        },
+    (fields, reasons, errors)
+}
+
+/// The assessed decision, or every error: those found reading the request and the rule's.
+fn assessed(
+    result: Result<super::Assessed, Refused>,
+    mut errors: Vec<FieldError>,
+) -> Result<super::Assessed, ApiError> {
+    match result {
+        Ok(assessed) if errors.is_empty() => Ok(assessed),
         Ok(_) => Err(Invalid(errors).into()),
         Err(Refused::Invalid(Invalid(more))) => {
             let more: Vec<FieldError> = more.into_iter().filter(|e| !errors_named(&errors, &e.field)).collect();
@@ -164,6 +187,64 @@ pub async fn create(
             Err(Invalid(errors).into())
         }
         Err(Refused::Store(error)) => Err(error.into()),
+    }
+}
+
+/// Changes a decision: the same body as recording one, with the `version` it was read at. The
+/// departure rule runs again against the Deliberation Day it was compared with, ranked as it
+/// stands now: each departure needs its reason again (422 naming `reason-{id}`). A stale
+/// version is 409 (`edit_conflict`) and nothing is saved. Propositions it no longer takes up go
+/// back to the status they had unless another decision takes them up; those it now takes up are
+/// commissioned.
+#[utoipa::path(put, path = "/api/v1/programmes/{slug}/decisions/{id}", tag = "decisions", request_body = DecisionRequest,
+    params(("slug" = String, Path, description = "The programme's slug"), ("id" = i64, Path, description = "The decision's id")),
+    responses((status = 200, body = DecisionBody), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+    ApiJson(body): ApiJson<DecisionRequest>,
+) -> Result<ApiJson<DecisionBody>, ApiError> {
+    let programme = programme_at(&state, &slug).await?;
+    let decision = state.store.decision(programme.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let (fields, reasons, mut errors) = read_request(&body);
+    if body.version.is_none() {
+        errors
+            .push(FieldError { field: "version".into(), message: "Send the version of the decision you read".into() });
+    }
+    let assessed = assessed(assess(&state, &programme, &fields, &reasons, Some(&decision)).await, errors)?;
+    let seen = body.version.unwrap_or_default();
+    match change(&state, &programme, id, seen, &assessed, user.id).await {
+        Ok(_) => {}
+        Err(Refused::Invalid(invalid)) => return Err(invalid.into()),
+        Err(Refused::Store(error)) => return Err(error.into()),
+    }
+    let decision = state.store.decision(programme.id, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(ApiJson(DecisionBody { decision }))
+}
+
+/// Deletes a decision with its outcomes and their review dates; the propositions it took up go
+/// back to the status they had unless another decision takes them up, and the public page no
+/// longer lists it. Refused (409, `decision_measured`) while any of its outcomes has a
+/// measurement: delete those first if they were recorded in error.
+#[utoipa::path(delete, path = "/api/v1/programmes/{slug}/decisions/{id}", tag = "decisions",
+    params(("slug" = String, Path, description = "The programme's slug"), ("id" = i64, Path, description = "The decision's id")),
+    responses((status = 204, description = "Deleted"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let programme = programme_at(&state, &slug).await?;
+    match state.store.delete_decision(programme.id, id, Some(user.id)).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(StoreError::Invalid(invalid)) => {
+            let message = invalid.0.into_iter().next().map(|e| e.message).unwrap_or_default();
+            Err(ApiError::new(StatusCode::CONFLICT, "decision_measured", message))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use heard_domain::decisions::{self, DecisionFields, DecisionInput, Departure};
 use heard_domain::{FieldError, Invalid};
-use heard_store::decisions::Room;
+use heard_store::decisions::{Decision, DecisionEdit, Room};
 use heard_store::{Programme, StoreError};
 
 use crate::AppState;
@@ -43,7 +43,8 @@ impl From<StoreError> for Refused {
     }
 }
 
-/// What the room said and what the programme's decisions already took up, for a new decision.
+/// What the room said and what the programme's other decisions already took up, for a new
+/// decision or one being changed.
 pub(crate) struct Context {
     pub room: Option<Room>,
     pub taken_before: Vec<i64>,
@@ -51,9 +52,24 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    pub(crate) async fn load(state: &AppState, programme: &Programme) -> Result<Context, StoreError> {
-        let room = state.store.room_for_decisions(programme.id).await?;
-        let taken_before = state.store.propositions_taken_up(programme.id).await?;
+    /// For a new decision (`editing` is `None`): the latest room and every decision's
+    /// propositions; for one being changed, the room it was compared with and the propositions
+    /// of the programme's other decisions.
+    pub(crate) async fn load(
+        state: &AppState,
+        programme: &Programme,
+        editing: Option<&Decision>,
+    ) -> Result<Context, StoreError> {
+        let (room, taken_before) = match editing {
+            None => (
+                state.store.room_for_decisions(programme.id).await?,
+                state.store.propositions_taken_up(programme.id).await?,
+            ),
+            Some(decision) => (
+                state.store.room_for_decision(programme.id, decision).await?,
+                state.store.propositions_taken_up_by_others(programme.id, decision.id).await?,
+            ),
+        };
         let titles = state.store.propositions(programme.id).await?.into_iter().map(|p| (p.id, p.title)).collect();
         Ok(Context { room, taken_before, titles })
     }
@@ -67,15 +83,16 @@ impl Context {
 /// Day it was compared with.
 pub(crate) type Assessed = (DecisionInput, Vec<(Departure, String)>, Option<i64>);
 
-/// Parses a decision and applies the departure rule: every error at once, the form's fields and
-/// each missing reason by its field (`reason-{id}`).
+/// Parses a decision (new, or `editing` one) and applies the departure rule: every error at once,
+/// the form's fields and each missing reason by its field (`reason-{id}`).
 pub(crate) async fn assess(
     state: &AppState,
     programme: &Programme,
     fields: &DecisionFields,
     given: &BTreeMap<i64, String>,
+    editing: Option<&Decision>,
 ) -> Result<Assessed, Refused> {
-    let context = Context::load(state, programme).await?;
+    let context = Context::load(state, programme, editing).await?;
     let parsed = DecisionInput::parse(fields);
     // The propositions ticked, as far as they read, so missing reasons show with other errors.
     let ticked: Vec<i64> = match &parsed {
@@ -109,6 +126,21 @@ pub(crate) async fn record(
 ) -> Result<i64, Refused> {
     let (input, reasons, deliberation) = assessed;
     Ok(state.store.record_decision(programme.id, input, reasons, *deliberation, Some(by)).await?)
+}
+
+/// Saves an assessed change to a decision the person saw at version `seen`, all or nothing.
+/// Returns the new version.
+pub(crate) async fn change(
+    state: &AppState,
+    programme: &Programme,
+    id: i64,
+    seen: i64,
+    assessed: &Assessed,
+    by: i64,
+) -> Result<i64, Refused> {
+    let (input, departures, deliberation_id) = assessed;
+    let edit = DecisionEdit { input, departures, deliberation_id: *deliberation_id };
+    Ok(state.store.edit_decision(programme.id, id, seen, &edit, Some(by)).await?)
 }
 
 /// "1 parent", "3 carers": a count of people of one kind in words.

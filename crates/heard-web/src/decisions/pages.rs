@@ -1,20 +1,25 @@
 //! Decision pages: the programme's decisions (with whether its "You said, we did" page is
 //! published, and the form that publishes it), recording one (the room's ranking beside the
 //! propositions, a reason box for each proposition the room ranked; a departure without its reason
-//! refused by field, 422, nothing saved) and one decision with its departures and reasons.
+//! refused by field, 422, nothing saved), one decision with its departures and reasons, changing
+//! it (the same form filled in, the rule applied again; a form older than the decision's version
+//! is 409, nothing saved) and deleting it after a confirmation (refused while its outcomes have
+//! measurements).
 
 use std::collections::BTreeMap;
 
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use heard_domain::Invalid;
 use heard_domain::dates::display;
 use heard_domain::decisions::{DeciderKind, DecisionFields, favoured, ordinal, reason_field};
 use heard_domain::governance::Action;
-use heard_store::Programme;
-use heard_store::decisions::Decision;
+use heard_store::decisions::{Decision, measured_refusal};
+use heard_store::{Programme, StoreError};
 use minijinja::{Value, context};
 
-use super::{Context, Refused, assess, money, record};
+use super::{Context, Refused, assess, change, money, record};
 use crate::AppState;
 use crate::csrf::{CsrfForm, FormFields};
 use crate::error::{PageError, PagePath};
@@ -30,6 +35,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/programmes/{slug}/decisions/new", Action::RecordDecisions, new),
         Route::post("/programmes/{slug}/decisions/publish", Action::PublishDecisions, publish),
         Route::get("/programmes/{slug}/decisions/{id}", Action::ViewDecisions, show),
+        Route::get("/programmes/{slug}/decisions/{id}/edit", Action::RecordDecisions, edit),
+        Route::post("/programmes/{slug}/decisions/{id}/edit", Action::RecordDecisions, update),
+        Route::get("/programmes/{slug}/decisions/{id}/delete", Action::RecordDecisions, confirm_delete),
+        Route::post("/programmes/{slug}/decisions/{id}/delete", Action::RecordDecisions, delete),
     ]
 }
 
@@ -71,16 +80,18 @@ async fn list(State(state): State<AppState>, page: Page, PagePath(slug): PagePat
     )
 }
 
-/// The form, as it is or again with the values as typed and the errors.
+/// The form for a new decision or for changing `editing`, as it is or again with the values as
+/// typed and the errors (422, or `status` when given).
 async fn render_form(
     state: &AppState,
     page: &Page,
     programme: &Programme,
+    editing: Option<&Decision>,
     form: &FormFields,
-    invalid: Option<&Invalid>,
+    invalid: Option<(StatusCode, &Invalid)>,
 ) -> PageResult {
     let ticked = form.all("propositions");
-    let context = Context::load(state, programme).await?;
+    let context = Context::load(state, programme, editing).await?;
     let ranks: BTreeMap<i64, (u32, u32)> = context
         .room
         .as_ref()
@@ -130,10 +141,10 @@ async fn render_form(
     });
     let kinds: Vec<Value> =
         DeciderKind::ALL.iter().map(|k| context! { value => k.code(), text => k.label() }).collect();
-    page.respond(
-        "decisions/new.html",
-        context! {
+    let ctx = context! {
             programme,
+            editing => editing.map(|d| context! { id => d.id, title => d.title }),
+            heading => editing.map_or_else(|| "Record a decision".to_owned(), |d| format!("Change “{}”", d.title)),
             values => form.values(),
             dates => context! {
                 period_start => form.date_parts("period_start"),
@@ -144,14 +155,18 @@ async fn render_form(
             propositions,
             room,
             kinds,
-        },
-        invalid,
-    )
+    };
+    match invalid {
+        None => page.respond("decisions/new.html", ctx, None),
+        Some((status, invalid)) => {
+            Ok((status, page.render_invalid("decisions/new.html", ctx, invalid)?).into_response())
+        }
+    }
 }
 
 async fn new(State(state): State<AppState>, page: Page, PagePath(slug): PagePath<String>) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
-    render_form(&state, &page, &programme, &FormFields::default(), None).await
+    render_form(&state, &page, &programme, None, &FormFields::default(), None).await
 }
 
 /// The form's fields as the domain reads them, and the reasons typed by proposition.
@@ -195,7 +210,7 @@ async fn create(
     let programme = find_programme(&state, &slug).await?;
     let (fields, reasons) = fields_of(&form);
     let by = page.user()?.id;
-    let recorded = match assess(&state, &programme, &fields, &reasons).await {
+    let recorded = match assess(&state, &programme, &fields, &reasons, None).await {
         Ok(assessed) => record(&state, &programme, &assessed, by).await,
         Err(refused) => Err(refused),
     };
@@ -204,8 +219,141 @@ async fn create(
             Flash::set(&page.session, "Decision recorded").await;
             see_other(format!("/programmes/{}/decisions/{id}", programme.slug))
         }
-        Err(Refused::Invalid(invalid)) => render_form(&state, &page, &programme, &form, Some(&invalid)).await,
+        Err(Refused::Invalid(invalid)) => {
+            let problem = Some((StatusCode::UNPROCESSABLE_ENTITY, &invalid));
+            render_form(&state, &page, &programme, None, &form, problem).await
+        }
         Err(Refused::Store(error)) => Err(error.into()),
+    }
+}
+
+/// The form's fields filled in from a decision as saved, with its version.
+fn filled(d: &Decision) -> FormFields {
+    let mut form = FormFields::default();
+    form.set("title", d.title.clone());
+    form.set("service_change", d.service_change.clone());
+    form.set("budget", d.budget_pence.map(money).unwrap_or_default());
+    for (name, date) in
+        [("period_start", d.period_start), ("period_end", d.period_end), ("decided_on", Some(d.decided_on))]
+    {
+        let parts = heard_domain::dates::DateParts::from_date(date);
+        form.set(&format!("{name}.day"), parts.day);
+        form.set(&format!("{name}.month"), parts.month);
+        form.set(&format!("{name}.year"), parts.year);
+    }
+    form.set("decided_by_kind", d.decided_by_kind.code());
+    form.set("decided_by", d.decided_by.clone());
+    form.set("rationale", d.rationale.clone());
+    form.set_all("propositions", d.propositions.iter().map(|p| p.id.to_string()).collect());
+    for x in &d.departures {
+        form.set(&reason_field(x.proposition_id), x.reason.clone());
+    }
+    form.set("version", d.version.to_string());
+    form
+}
+
+async fn edit(State(state): State<AppState>, page: Page, PagePath((slug, id)): PagePath<(String, i64)>) -> PageResult {
+    let programme = find_programme(&state, &slug).await?;
+    let decision = find(&state, &programme, id).await?;
+    render_form(&state, &page, &programme, Some(&decision), &filled(&decision), None).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    CsrfForm(form): CsrfForm<FormFields>,
+) -> PageResult {
+    let programme = find_programme(&state, &slug).await?;
+    let decision = find(&state, &programme, id).await?;
+    let (fields, reasons) = fields_of(&form);
+    let by = page.user()?.id;
+    // A form without the version it was opened at is as stale as one with an older version.
+    let seen = form.get("version").trim().parse::<i64>().unwrap_or(0);
+    let changed = match assess(&state, &programme, &fields, &reasons, Some(&decision)).await {
+        Ok(assessed) => change(&state, &programme, id, seen, &assessed, by).await,
+        Err(refused) => Err(refused),
+    };
+    match changed {
+        Ok(_) => {
+            Flash::set(&page.session, "Decision changed").await;
+            see_other(format!("/programmes/{}/decisions/{id}", programme.slug))
+        }
+        Err(Refused::Invalid(invalid)) => {
+            let problem = Some((StatusCode::UNPROCESSABLE_ENTITY, &invalid));
+            let mut form = form;
+            form.set("version", seen.to_string());
+            render_form(&state, &page, &programme, Some(&decision), &form, problem).await
+        }
+        Err(Refused::Store(StoreError::Conflict { .. })) => {
+            let current = find(&state, &programme, id).await?;
+            let invalid = Invalid::one(
+                "title",
+                format!(
+                    "Someone else changed this decision after you opened it, so your change was not saved. The form now shows the decision as they saved it (version {}): check it, then make your change again.",
+                    current.version
+                ),
+            );
+            render_form(
+                &state,
+                &page,
+                &programme,
+                Some(&current),
+                &filled(&current),
+                Some((StatusCode::CONFLICT, &invalid)),
+            )
+            .await
+        }
+        Err(Refused::Store(error)) => Err(error.into()),
+    }
+}
+
+/// The confirmation page, refusing when the decision's outcomes have measurements.
+async fn render_delete(
+    state: &AppState,
+    page: &Page,
+    programme: &Programme,
+    decision: &Decision,
+    status: StatusCode,
+) -> PageResult {
+    let outcomes = state.store.outcomes(programme.id, Some(decision.id)).await?;
+    let measured: usize = outcomes.iter().map(|o| o.measurements.len()).sum();
+    let ctx = context! {
+        programme,
+        decision => context! { id => decision.id, title => decision.title },
+        outcomes => outcomes.len(),
+        reviews => outcomes.iter().map(|o| o.reviews.len()).sum::<usize>(),
+        refusal => (measured > 0).then(|| measured_refusal(measured as i64)),
+        propositions => decision.propositions.len(),
+    };
+    Ok((status, page.render("decisions/delete.html", ctx)?).into_response())
+}
+
+async fn confirm_delete(
+    State(state): State<AppState>,
+    page: Page,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+) -> PageResult {
+    let programme = find_programme(&state, &slug).await?;
+    let decision = find(&state, &programme, id).await?;
+    render_delete(&state, &page, &programme, &decision, StatusCode::OK).await
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    page: Page,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    CsrfForm(_form): CsrfForm<FormFields>,
+) -> PageResult {
+    let programme = find_programme(&state, &slug).await?;
+    let decision = find(&state, &programme, id).await?;
+    match state.store.delete_decision(programme.id, id, Some(page.user()?.id)).await {
+        Ok(()) => {
+            Flash::set(&page.session, &format!("Decision “{}” deleted", decision.title)).await;
+            see_other(format!("/programmes/{}/decisions", programme.slug))
+        }
+        Err(StoreError::Invalid(_)) => render_delete(&state, &page, &programme, &decision, StatusCode::CONFLICT).await,
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -263,5 +411,10 @@ pub(super) fn decision_context(d: &Decision) -> Value {
 async fn show(State(state): State<AppState>, page: Page, PagePath((slug, id)): PagePath<(String, i64)>) -> PageResult {
     let programme = find_programme(&state, &slug).await?;
     let decision = find(&state, &programme, id).await?;
-    page.respond("decisions/show.html", context! { programme, decision => decision_context(&decision) }, None)
+    let ctx = context! {
+        programme,
+        decision => decision_context(&decision),
+        may_change => page.may(Action::RecordDecisions),
+    };
+    page.respond("decisions/show.html", ctx, None)
 }

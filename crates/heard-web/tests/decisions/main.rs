@@ -101,7 +101,10 @@ async fn a_commissioner_records_a_decision_and_is_asked_why_it_departs() {
         let pid = programme_id(&app, SLUG).await;
         // Start from no decision, so the favoured propositions are not taken up yet.
         for d in app.store.decisions(pid).await.unwrap() {
-            app.store.delete_decision(pid, d.id).await.unwrap();
+            for o in app.store.outcomes(pid, Some(d.id)).await.unwrap() {
+                app.store.delete_outcome(pid, o.id).await.unwrap();
+            }
+            app.store.delete_decision(pid, d.id, None).await.unwrap();
         }
         let room = app.store.room_for_decisions(pid).await.unwrap().unwrap();
         let favoured_ids: Vec<i64> =
@@ -699,5 +702,179 @@ async fn a_full_chain_in_a_new_programme_has_a_complete_trail_with_the_right_cou
             page.contains("No parents&#x27; voices behind this decision")
                 || page.contains("No parents' voices behind this decision")
         );
+    }
+}
+
+async fn send_json(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app.api_client().request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+async fn status_of(app: &TestApp, pid: i64, id: i64) -> heard_domain::propositions::PropositionStatus {
+    app.store.proposition(pid, id).await.unwrap().unwrap().status
+}
+
+#[tokio::test]
+async fn a_commissioner_changes_a_decision_and_deletes_one() {
+    use heard_domain::propositions::PropositionStatus::{Commissioned, Draft};
+
+    for backend in backends() {
+        let app = TestApp::spawn_on(backend).await;
+        let pid = programme_id(&app, SLUG).await;
+        let demo_id = app.store.decisions(pid).await.unwrap()[0].id;
+        let demo = app.store.decision(pid, demo_id).await.unwrap().unwrap();
+        let departed = demo.departures[0].proposition_id;
+        let page = format!("/programmes/{SLUG}/decisions/{demo_id}");
+        let edit = format!("{page}/edit");
+        let browser = app.signed_in(Role::Commissioner).await;
+
+        // The decision's page leads a commissioner to change and delete it; no one else.
+        let html = browser.page(&page).await;
+        assert!(html.contains(&format!("href=\"{edit}\"")) && html.contains(&format!("href=\"{page}/delete\"")));
+        assert!(!app.signed_in(Role::Researcher).await.page(&page).await.contains(&edit));
+
+        // The form, filled in as saved: its words, version, propositions and the reason given.
+        let form = browser.page(&edit).await;
+        assert!(form.contains(&escaped(&demo.title)) && form.contains("name=\"version\" value=\"1\""));
+        assert!(form.contains(&escaped(&demo.departures[0].reason)));
+        for p in &demo.propositions {
+            assert!(form.contains(&format!("value=\"{0}\" aria-describedby=\"propositions-{0}-rank\" checked", p.id)));
+        }
+
+        // Taking up a new draft proposition too, with the departure's reason left blank: refused by
+        // field, nothing saved, nothing moved.
+        let words = PropositionInput::parse("Saturday drop-ins (test)", "Open on Saturdays (test)", "").unwrap();
+        let added = app.store.create_proposition(pid, &words, None).await.unwrap();
+        let ids: Vec<String> = demo.propositions.iter().map(|p| p.id).chain([added]).map(|id| id.to_string()).collect();
+        let reason_field = format!("reason-{departed}");
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("title", "Family hubs, changed (test)"),
+            ("service_change", &demo.service_change),
+            ("budget", "£1,300,000"),
+            ("decided_by_kind", "board"),
+            ("decided_by", &demo.decided_by),
+            ("decided_on.day", "16"),
+            ("decided_on.month", "9"),
+            ("decided_on.year", "2014"),
+            ("rationale", &demo.rationale),
+            ("version", "1"),
+            (&reason_field, ""),
+        ];
+        fields.extend(ids.iter().map(|id| ("propositions", id.as_str())));
+        let response = browser.submit(&edit, &edit, &fields).await;
+        assert_eq!(response.status(), 422, "{backend:?}");
+        assert!(response.text().await.unwrap().contains(&format!("href=\"#reason-{departed}\"")));
+        assert_eq!(app.store.decision(pid, demo_id).await.unwrap().unwrap().version, 1);
+        assert_eq!(status_of(&app, pid, added).await, Draft);
+
+        // With the reason: saved, version 2, the new proposition commissioned and shown so.
+        fields.retain(|(name, _)| *name != reason_field);
+        fields.push((&reason_field, "Still a statutory duty (test)"));
+        let response = browser.submit(&edit, &edit, &fields).await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), page);
+        let now = app.store.decision(pid, demo_id).await.unwrap().unwrap();
+        assert_eq!(
+            (now.version, now.title.as_str(), now.budget_pence),
+            (2, "Family hubs, changed (test)", Some(130_000_000))
+        );
+        assert_eq!(now.departures[0].reason, "Still a statutory duty (test)");
+        assert_eq!(status_of(&app, pid, added).await, Commissioned);
+        assert!(browser.page(&page).await.contains("Saturday drop-ins (test)</a> (commissioned)"));
+
+        // The same form sent again, from version 1: someone else changed it, 409, nothing saved.
+        fields.retain(|(name, _)| *name != "title");
+        fields.push(("title", "A stale change (test)"));
+        let response = browser.submit(&edit, &edit, &fields).await;
+        assert_eq!(response.status(), 409);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Someone else changed this decision") && html.contains("name=\"version\" value=\"2\""));
+        assert_eq!(app.store.decision(pid, demo_id).await.unwrap().unwrap().title, "Family hubs, changed (test)");
+        // Through another programme it is not found.
+        let elsewhere = format!("/programmes/dementia/decisions/{demo_id}");
+        assert_eq!(browser.get(&format!("{elsewhere}/edit")).await.status(), 404);
+        assert_eq!(browser.submit(&edit, &format!("{elsewhere}/edit"), &fields).await.status(), 404);
+        assert_eq!(browser.submit(&page, &format!("{elsewhere}/delete"), &[]).await.status(), 404);
+
+        // Its outcomes were measured: the confirmation page refuses, and so does the delete.
+        let delete = format!("{page}/delete");
+        let html = browser.page(&delete).await;
+        assert!(html.contains("This decision cannot be deleted") && !html.contains("Yes, delete"));
+        assert_eq!(browser.submit(&delete, &delete, &[]).await.status(), 409);
+        assert!(app.store.decision(pid, demo_id).await.unwrap().is_some());
+
+        // A decision without measurements: confirmed, deleted, its proposition moved back, and the
+        // published "You said, we did" page no longer lists it.
+        let words = PropositionInput::parse("Toy library (test)", "Lend toys (test)", "").unwrap();
+        let lent = app.store.create_proposition(pid, &words, None).await.unwrap();
+        let input = DecisionInput::parse(&decision_fields("A toy library (test)", &[lent])).unwrap();
+        let gone = app.store.record_decision(pid, &input, &[], None, None).await.unwrap();
+        assert_eq!(status_of(&app, pid, lent).await, Commissioned);
+        let public = format!("/you-said-we-did/{SLUG}");
+        assert!(app.browser().page(&public).await.contains("A toy library (test)"));
+        let delete = format!("/programmes/{SLUG}/decisions/{gone}/delete");
+        let html = browser.page(&delete).await;
+        assert!(html.contains("Are you sure you want to delete this decision?") && html.contains("govuk-warning-text"));
+        let response = browser.submit(&delete, &delete, &[]).await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), format!("/programmes/{SLUG}/decisions"));
+        assert!(app.store.decision(pid, gone).await.unwrap().is_none());
+        assert_eq!(status_of(&app, pid, lent).await, Draft);
+        assert!(!app.browser().page(&public).await.contains("A toy library (test)"));
+        assert_eq!(browser.get(&delete).await.status(), 404);
+
+        // The API: a version is needed, a stale one is 409, a missing reason 422, then changed.
+        let token = app.token(Role::Commissioner).await;
+        let api = format!("/api/v1/programmes/{SLUG}/decisions/{demo_id}");
+        let ids: Vec<i64> = now.propositions.iter().map(|p| p.id).collect();
+        let mut body = json!({"title": "Family hubs, by the API (test)", "service_change": "Hubs (test).",
+            "decided_by_kind": "board", "decided_by": "Board (test)", "decided_on": "2014-09-16",
+            "rationale": "Why (test).", "propositions": ids});
+        let put = reqwest::Method::PUT;
+        let (status, response) = send_json(&app, put.clone(), &token, &api, Some(body.clone())).await;
+        assert_eq!(status, 422);
+        let named = fields_named(&response);
+        assert!(named.contains(&"version".to_owned()) && named.contains(&reason_field), "{named:?}");
+        body["version"] = json!(1);
+        body["reasons"] = json!({ reason_field.clone(): "A reason (test)." });
+        let (status, response) = send_json(&app, put.clone(), &token, &api, Some(body.clone())).await;
+        assert_eq!((status, response["error"]["code"].as_str()), (409, Some("edit_conflict")));
+        body["version"] = json!(2);
+        let (status, response) = send_json(&app, put.clone(), &token, &api, Some(body.clone())).await;
+        assert_eq!(status, 200, "{response}");
+        assert_eq!(response["decision"]["version"], 3);
+        assert_eq!(response["decision"]["title"], "Family hubs, by the API (test)");
+        let elsewhere = format!("/api/v1/programmes/dementia/decisions/{demo_id}");
+        assert_eq!(send_json(&app, put.clone(), &token, &elsewhere, Some(body.clone())).await.0, 404);
+        let researcher = app.token(Role::Researcher).await;
+        assert_eq!(send_json(&app, put, &researcher, &api, Some(body)).await.0, 403);
+
+        // Deleting through the API: refused while measured (409), otherwise 204 and gone.
+        let delete = reqwest::Method::DELETE;
+        let (status, response) = send_json(&app, delete.clone(), &token, &api, None).await;
+        assert_eq!((status, response["error"]["code"].as_str()), (409, Some("decision_measured")));
+        let input = DecisionInput::parse(&decision_fields("Another toy library (test)", &[lent])).unwrap();
+        let other = app.store.record_decision(pid, &input, &[], None, None).await.unwrap();
+        let path = format!("/api/v1/programmes/{SLUG}/decisions/{other}");
+        assert_eq!(send_json(&app, delete.clone(), &researcher, &path, None).await.0, 403);
+        assert_eq!(
+            send_json(&app, delete.clone(), &token, &format!("/api/v1/programmes/dementia/decisions/{other}"), None)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(send_json(&app, delete.clone(), &token, &path, None).await.0, 204);
+        assert_eq!(get_json(&app, &token, &path).await.0, 404);
+        assert_eq!(status_of(&app, pid, lent).await, Draft);
     }
 }
