@@ -1,7 +1,9 @@
 // Decisions in a real browser: a commissioner records a decision (refused first with its errors,
 // then for the missing reason of a departure from what the Deliberation Day favoured), reads it
-// and its evidence trail; anyone, without signing in, reads Early Years' "You said, we did" page
-// and is refused a receipt code no story has. Every page is checked with axe.
+// and its evidence trail, changes it through the same form (the reason asked for again) and
+// deletes it after its confirmation page; the demo decision's measured outcomes keep it from being
+// deleted; anyone, without signing in, reads Early Years' "You said, we did" page and is refused a
+// receipt code no story has. Every page is checked with axe.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -11,6 +13,8 @@ import { checkPage, clickAndWait, demoEmail, launch, newPage, pathOf, signIn } f
 const MARKER = `run${Date.now().toString(36)}`;
 const TITLE = `Saturday clinics (${MARKER})`;
 const REASON = `It is cheaper to commission with the hubs (${MARKER}).`;
+const CHANGED = `Saturday and Sunday clinics (${MARKER})`;
+const REASON_AGAIN = `Weekend clinics share the hubs' staff (${MARKER}).`;
 
 let browser;
 before(async () => {
@@ -64,6 +68,7 @@ test("a commissioner records a decision, gives the reason for a departure and re
   assert.ok(await page.getByRole("heading", { level: 1, name: TITLE }).isVisible());
   assert.ok(await page.getByText(REASON).isVisible());
   assert.ok(await page.getByText("£40,000").isVisible());
+  const recorded = pathOf(page);
 
   await clickAndWait(page, page.getByRole("link", { name: /^Evidence trail/ }));
   await checkPage(page);
@@ -77,6 +82,50 @@ test("a commissioner records a decision, gives the reason for a departure and re
   await clickAndWait(page, page.getByRole("link", { name: /^Evidence trail/ }));
   await checkPage(page);
   assert.ok(await page.getByRole("table").filter({ hasText: "how the room ranked" }).isVisible());
+
+  // Its outcomes were measured, so the demo decision cannot be deleted.
+  await page.goto("/programmes/early-years/decisions");
+  await clickAndWait(page, page.getByRole("link", { name: "Family hubs with one front door (demo)" }));
+  await clickAndWait(page, page.getByRole("link", { name: "Delete this decision" }));
+  await checkPage(page);
+  assert.ok(await page.getByRole("heading", { level: 1, name: "This decision cannot be deleted" }).isVisible());
+  assert.equal(await page.getByRole("button", { name: /delete/i }).count(), 0);
+
+  // The decision recorded above, changed through the same form, filled in as it was saved.
+  await page.goto(recorded);
+  await clickAndWait(page, page.getByRole("link", { name: "Change this decision" }));
+  await checkPage(page);
+  assert.equal(pathOf(page), `${recorded}/edit`);
+  assert.equal(await page.getByLabel("Title").inputValue(), TITLE);
+  assert.equal(await page.getByLabel("Budget (optional)").inputValue(), "£40,000");
+  const reason = page.getByLabel(`Why, for “${title}”`);
+  assert.equal(await reason.inputValue(), REASON);
+  // The rule runs again: the reason left blank is asked for by name, nothing saved.
+  await page.getByLabel("Title").fill(CHANGED);
+  await reason.fill("");
+  await clickAndWait(page, page.getByRole("button", { name: "Save the changes" }), { status: 422 });
+  await checkPage(page);
+  const again = await page.locator(".govuk-error-summary").innerText();
+  assert.ok(again.includes(`Say why this decision takes up “${title}”`), again);
+  assert.equal(await page.getByLabel("Title").inputValue(), CHANGED, "what was typed is kept");
+  await page.getByLabel(`Why, for “${title}”`).fill(REASON_AGAIN);
+  await clickAndWait(page, page.getByRole("button", { name: "Save the changes" }));
+  await checkPage(page);
+  assert.equal(pathOf(page), recorded);
+  assert.ok(await page.getByRole("heading", { level: 1, name: CHANGED }).isVisible());
+  assert.ok(await page.getByText(REASON_AGAIN).isVisible());
+  assert.equal(await page.getByText(REASON).count(), 0);
+  assert.ok(await page.getByRole("listitem").filter({ hasText: title }).filter({ hasText: "(commissioned)" }).isVisible());
+
+  // Deleted after the confirmation page: gone from the list.
+  await clickAndWait(page, page.getByRole("link", { name: "Delete this decision" }));
+  await checkPage(page);
+  assert.ok(await page.getByRole("heading", { level: 1, name: "Are you sure you want to delete this decision?" }).isVisible());
+  await clickAndWait(page, page.getByRole("button", { name: "Yes, delete this decision" }));
+  await checkPage(page);
+  assert.equal(pathOf(page), "/programmes/early-years/decisions");
+  assert.equal(await page.getByRole("link", { name: CHANGED }).count(), 0);
+  assert.equal((await page.goto(recorded)).status(), 404);
 });
 
 test("anyone reads You said, we did without signing in", async () => {

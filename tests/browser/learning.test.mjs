@@ -1,8 +1,9 @@
 // The learning log, the story of transformation and outcomes in a real browser: a facilitator
 // writes a reflection (first refused with its errors), finds it in the log, filtered by kind and
 // on the programme's story among its stages and activities; a commissioner records a measurement
-// of an outcome (first refused) and sees its progress and the decision's. Every page is checked
-// with axe.
+// of an outcome (first refused), corrects and deletes it, opens the forms to change the outcome and
+// its review date and the confirmation before deleting it, and sees its progress and the
+// decision's. Every page is checked with axe.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -75,7 +76,7 @@ test("a facilitator writes a reflection and finds it in the learning log and on 
   await page.close();
 });
 
-test("a commissioner records a measurement of an outcome and sees the progress", async () => {
+test("a commissioner records a measurement of an outcome, corrects and deletes it, and sees the progress", async () => {
   const page = await newPage(browser);
   await signIn(page, demoEmail("commissioner"));
   await page.goto("/");
@@ -104,6 +105,42 @@ test("a commissioner records a measurement of an outcome and sees the progress",
   assert.match(await page.locator(".govuk-notification-banner").innerText(), /Measurement recorded/);
   assert.match(await page.locator(".govuk-summary-list").innerText(), /100% of the way/);
   assert.ok(await page.getByRole("cell", { name: `Browser test (${MARKER})` }).isVisible());
+  const outcome = pathOf(page);
+
+  // The measurement corrected: 54 is half the way from 38 to 70; a date to come is refused first.
+  const mine = page.getByRole("row").filter({ hasText: `Browser test (${MARKER})` });
+  await clickAndWait(page, mine.getByRole("link", { name: /Correct or delete/ }));
+  await checkPage(page);
+  await page.getByLabel("Value measured").fill("54");
+  const when = page.getByRole("group", { name: "Date measured" });
+  await when.getByLabel("Year").fill("2199");
+  await clickAndWait(page, page.getByRole("button", { name: "Save the correction" }), { status: 422 });
+  await checkPage(page);
+  await page.getByRole("group", { name: "Date measured" }).getByLabel("Year").fill("2015");
+  await clickAndWait(page, page.getByRole("button", { name: "Save the correction" }));
+  assert.equal(pathOf(page), outcome);
+  assert.match(await page.locator(".govuk-summary-list").innerText(), /50% of the way/);
+  // Then deleted, once the box is ticked.
+  await clickAndWait(page, mine.getByRole("link", { name: /Correct or delete/ }));
+  await clickAndWait(page, page.getByRole("button", { name: "Delete measurement" }), { status: 422 });
+  await checkPage(page);
+  await page.getByLabel(/Yes, delete the measurement/).check();
+  await clickAndWait(page, page.getByRole("button", { name: "Delete measurement" }));
+  assert.equal(await page.getByRole("cell", { name: `Browser test (${MARKER})` }).count(), 0);
+
+  // Changing the outcome, its review date and the confirmation before deleting it (not confirmed).
+  await clickAndWait(page, page.getByRole("link", { name: "Change this outcome" }));
+  await checkPage(page);
+  assert.match(await page.getByLabel("Indicator").inputValue(), /^Families first seen before their child is one/);
+  await page.goto(outcome);
+  await clickAndWait(page, page.getByRole("link", { name: /Change or delete the review/ }).first());
+  await checkPage(page);
+  await page.goto(outcome);
+  await clickAndWait(page, page.getByRole("link", { name: "Delete this outcome" }));
+  await checkPage(page);
+  assert.ok(await page.getByRole("heading", { level: 1, name: "Are you sure you want to delete this outcome?" }).isVisible());
+  await clickAndWait(page, page.getByRole("link", { name: "No, keep it" }));
+  assert.equal(pathOf(page), outcome);
 
   await clickAndWait(page, page.getByRole("link", { name: "Back to the decision's outcomes" }));
   await checkPage(page);
