@@ -1,9 +1,10 @@
 //! `heard`: the one binary. `serve` runs the web application, `migrate` applies database
 //! migrations, `admin` makes users and API tokens, `demo load` writes the demonstration data,
 //! `redact` runs the personal-data redactor over text on standard input, `import sources` brings
-//! sources in from a file, `search` searches their redacted text, and `coding` suggests codes and
-//! themes.
+//! sources in from a file, `search` searches their redacted text, `coding` suggests codes and
+//! themes, and `backup` and `restore` copy an embedded installation and put it back.
 
+mod backup;
 mod causes;
 mod coding;
 mod deliberation;
@@ -76,6 +77,10 @@ enum Command {
     Deliberation(deliberation::DeliberationCommand),
     /// A programme's report for a board, as HTML or PDF.
     Report(report::ReportArgs),
+    /// Copy the embedded database and media files, while Heard runs, into one zip.
+    Backup(backup::BackupArgs),
+    /// Put a backup made by `heard backup` back as the installation in the data folder.
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +156,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Export(Export::OpenData(args)) => report::open_data(&cli.settings, args).await,
         Command::Report(args) => report::report(&cli.settings, args).await,
+        Command::Backup(args) => backup::backup(&cli.settings, args).await,
+        Command::Restore(args) => backup::restore(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
         Command::Coding(command) => coding::run(command),
         Command::Causes(command) => causes::run(&cli.settings, command).await,

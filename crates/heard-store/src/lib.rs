@@ -50,6 +50,7 @@ macro_rules! dispatch {
 }
 
 pub mod audit;
+pub mod backup;
 pub mod causes;
 pub mod coding;
 pub mod decisions;

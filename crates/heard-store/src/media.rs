@@ -86,8 +86,8 @@ impl FsMediaStore {
     }
 
     /// The file for `address`; `None` if it is not a lower-case hex SHA-256, so no address can
-    /// reach outside the root.
-    fn path(&self, address: &str) -> Option<PathBuf> {
+    /// reach outside the root. (Backups read the files whole through this.)
+    pub fn path(&self, address: &str) -> Option<PathBuf> {
         let valid = address.len() == 64 && address.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         valid.then(|| self.root.join(&address[..2]).join(&address[2..4]).join(address))
     }

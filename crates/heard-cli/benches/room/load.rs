@@ -87,7 +87,15 @@ impl Outcome {
 }
 
 /// The server, stopped when dropped.
-struct Server(Child);
+pub struct Server(Child);
+
+impl Server {
+    /// SIGKILL: the server gets no chance to finish a request, roll back or flush.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -97,7 +105,7 @@ impl Drop for Server {
 }
 
 /// A deliberation open for votes in the demo's Early Years, in a fresh SQLite file under `dir`.
-async fn prepare(dir: &Path, statements: usize) -> (i64, String) {
+pub async fn prepare(dir: &Path, statements: usize) -> (i64, String) {
     let store = Store::open_sqlite_file(&dir.join("heard.db")).await.unwrap();
     store.migrate().await.unwrap();
     heard_store::demo::load(&store).await.unwrap();
@@ -121,12 +129,17 @@ async fn prepare(dir: &Path, statements: usize) -> (i64, String) {
     (id, code)
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn start(heard: &Path, dir: &Path) -> (Server, String) {
     let port = free_port();
+    (start_on(heard, dir, port).await, format!("http://127.0.0.1:{port}"))
+}
+
+/// Starts `heard serve` over the data folder `dir` on `port`, and waits until it answers.
+pub async fn start_on(heard: &Path, dir: &Path, port: u16) -> Server {
     let child = Command::new(heard)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("HEARD_DATA_DIR", dir)
@@ -142,7 +155,7 @@ async fn start(heard: &Path, dir: &Path) -> (Server, String) {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return (server, base);
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -150,17 +163,17 @@ async fn start(heard: &Path, dir: &Path) -> (Server, String) {
 }
 
 /// The value of the hidden input `name` in a page.
-fn hidden(html: &str, name: &str) -> Option<String> {
+pub fn hidden(html: &str, name: &str) -> Option<String> {
     let at = html.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
     let rest = &html[at..];
     Some(rest[..rest.find('"')?].to_owned())
 }
 
 /// SplitMix64, so each phone's choices differ but every run is alike.
-struct Draw(u64);
+pub struct Draw(pub u64);
 
 impl Draw {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -168,7 +181,7 @@ impl Draw {
         z ^ (z >> 31)
     }
 
-    fn between(&mut self, (low, high): (Duration, Duration)) -> Duration {
+    pub fn between(&mut self, (low, high): (Duration, Duration)) -> Duration {
         let span = high.saturating_sub(low).as_micros() as u64;
         low + Duration::from_micros(if span == 0 { 0 } else { self.next() % span })
     }
