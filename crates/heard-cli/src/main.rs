@@ -5,6 +5,7 @@
 //! themes, and `backup` and `restore` copy an embedded installation and put it back.
 
 mod backup;
+mod audit;
 mod causes;
 mod coding;
 mod deliberation;
@@ -77,6 +78,9 @@ enum Command {
     Deliberation(deliberation::DeliberationCommand),
     /// A programme's report for a board, as HTML or PDF.
     Report(report::ReportArgs),
+    /// The audit log: `verify` checks its hash chain and reports the first broken link.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Copy the embedded database and media files, while Heard runs, into one zip.
     Backup(backup::BackupArgs),
     /// Put a backup made by `heard backup` back as the installation in the data folder.
@@ -156,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Export(Export::OpenData(args)) => report::open_data(&cli.settings, args).await,
         Command::Report(args) => report::report(&cli.settings, args).await,
+        Command::Audit(command) => audit::run(&cli.settings, command).await,
         Command::Backup(args) => backup::backup(&cli.settings, args).await,
         Command::Restore(args) => backup::restore(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,

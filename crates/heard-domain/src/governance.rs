@@ -122,6 +122,9 @@ pub enum Action {
     ViewLearning,
     /// Write reflections in a programme's learning log, and change or delete one's own.
     WriteReflections,
+    /// Read and filter the audit log: who saw original text, exported, erased, changed a role,
+    /// signed in or used an API token.
+    ViewAuditLog,
 }
 
 impl Action {
@@ -164,6 +167,7 @@ impl Action {
         Action::PublishDecisions,
         Action::ViewLearning,
         Action::WriteReflections,
+        Action::ViewAuditLog,
     ];
 }
 
@@ -220,6 +224,8 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // Anyone who works on a programme keeps its learning log; administrators follow it.
         ViewLearning => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         WriteReflections => matches!(role, Commissioner | Researcher | Facilitator),
+        // The audit log is for the administrator who answers to the data protection officer.
+        ViewAuditLog => role == Administrator,
     }
 }
 
@@ -517,6 +523,14 @@ mod tests {
             assert_eq!(permits(Some(role), Action::WriteReflections), writes, "{role:?}");
         }
         assert!(!permits(None, Action::ViewLearning));
+    }
+
+    #[test]
+    fn only_administrators_read_the_audit_log() {
+        for &role in Role::ALL {
+            assert_eq!(permits(Some(role), Action::ViewAuditLog), role == Role::Administrator, "{role:?}");
+        }
+        assert!(!permits(None, Action::ViewAuditLog));
     }
 
     #[test]

@@ -80,6 +80,13 @@ impl AuthnBackend for Backend {
         };
         let password = credentials.password;
         let matches = tokio::task::spawn_blocking(move || hash.verify(&password)).await.unwrap_or(false);
+        // Audited by user id; an address that names no account is not kept, nor any password.
+        let (actor, action, object) = match &user {
+            Some(user) if matches && user.active => (Some(user.id), "sign_in", format!("user {}", user.id)),
+            Some(user) => (None, "sign_in.failed", format!("user {}", user.id)),
+            None => (None, "sign_in.failed", "unknown account".to_owned()),
+        };
+        self.0.store.record_audit(actor, action, &object).await?;
         Ok(user.filter(|user| matches && user.active).map(SessionUser))
     }
 

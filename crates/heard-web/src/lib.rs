@@ -3,6 +3,7 @@
 //! route with the action it needs, and that one list both builds the router and drives the tests.
 
 mod assets;
+mod audit;
 mod auth;
 mod causes;
 mod coding;
@@ -40,7 +41,7 @@ pub mod bench {
 pub use auth::SignInLimits;
 pub use error::{ApiErrorBody, ApiErrorDetail};
 pub use openapi::openapi_document;
-pub use routes::{RouteSpec, Surface, route_specs};
+pub use routes::{Audited, CONTENT_SECURITY_POLICY, RouteSpec, Surface, route_specs};
 
 /// Settings the web layer needs; the CLI fills them from flags and `HEARD_*` variables.
 #[derive(Debug, Clone)]
