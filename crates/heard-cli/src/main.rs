@@ -11,8 +11,10 @@ mod coding;
 mod deliberation;
 mod exchange;
 mod import;
+mod participant;
 mod redact;
 mod report;
+mod retention;
 mod search;
 mod settings;
 mod signals;
@@ -78,6 +80,12 @@ enum Command {
     Deliberation(deliberation::DeliberationCommand),
     /// A programme's report for a board, as HTML or PDF.
     Report(report::ReportArgs),
+    /// Retention rules: list or set them, and apply them (with --dry-run to list what would go).
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// A participant's data: `export` gives everything held about them (subject access) as a zip.
+    #[command(subcommand)]
+    Participant(participant::ParticipantCommand),
     /// The audit log: `verify` checks its hash chain and reports the first broken link.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -160,6 +168,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Export(Export::OpenData(args)) => report::open_data(&cli.settings, args).await,
         Command::Report(args) => report::report(&cli.settings, args).await,
+        Command::Retention(command) => retention::run(&cli.settings, command).await,
+        Command::Participant(command) => participant::run(&cli.settings, command).await,
         Command::Audit(command) => audit::run(&cli.settings, command).await,
         Command::Backup(args) => backup::backup(&cli.settings, args).await,
         Command::Restore(args) => backup::restore(&cli.settings, args).await,
@@ -194,7 +204,10 @@ async fn run_serve(settings: &Settings, serve: &ServeSettings) -> anyhow::Result
     })?;
     tracing::info!(backend = store.backend().name(), "database ready");
     println!("Heard is listening on http://{}", listener.local_addr()?);
-    heard_web::serve(listener, heard_web::AppState::new(store, std::sync::Arc::new(media), serve.web()))
+    let media: std::sync::Arc<dyn heard_store::media::MediaStore> = std::sync::Arc::new(media);
+    // Finishes any erasure a crash left unfinished, then applies the retention rules, now and daily.
+    heard_web::protection::spawn_daily(store.clone(), media.clone());
+    heard_web::serve(listener, heard_web::AppState::new(store, media, serve.web()))
         .await
         .context("the web server stopped")
 }

@@ -122,6 +122,8 @@ pub enum Action {
     ViewLearning,
     /// Write reflections in a programme's learning log, and change or delete one's own.
     WriteReflections,
+    /// Set the retention rules: per source kind, how long sources are kept and what is erased then.
+    ManageRetention,
     /// Read and filter the audit log: who saw original text, exported, erased, changed a role,
     /// signed in or used an API token.
     ViewAuditLog,
@@ -167,6 +169,7 @@ impl Action {
         Action::PublishDecisions,
         Action::ViewLearning,
         Action::WriteReflections,
+        Action::ManageRetention,
         Action::ViewAuditLog,
     ];
 }
@@ -224,6 +227,8 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // Anyone who works on a programme keeps its learning log; administrators follow it.
         ViewLearning => matches!(role, Administrator | Commissioner | Researcher | Facilitator),
         WriteReflections => matches!(role, Commissioner | Researcher | Facilitator),
+        // Retention rules are the installation's, as users and partners are (DOMAIN.md).
+        ManageRetention => role == Administrator,
         // The audit log is for the administrator who answers to the data protection officer.
         ViewAuditLog => role == Administrator,
     }
@@ -531,6 +536,14 @@ mod tests {
             assert_eq!(permits(Some(role), Action::ViewAuditLog), role == Role::Administrator, "{role:?}");
         }
         assert!(!permits(None, Action::ViewAuditLog));
+    }
+
+    #[test]
+    fn only_administrators_set_retention_rules() {
+        for &role in Role::ALL {
+            assert_eq!(permits(Some(role), Action::ManageRetention), role == Role::Administrator, "{role:?}");
+        }
+        assert!(!permits(None, Action::ManageRetention));
     }
 
     #[test]

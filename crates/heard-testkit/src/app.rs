@@ -43,6 +43,11 @@ impl TestApp {
         TestApp { address, store, media_dir, _database: database, _media: media_folder }
     }
 
+    /// The app's database: its SQLite file or PostgreSQL URL.
+    pub fn database(&self) -> &TestStore {
+        &self._database
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -33,7 +33,16 @@ pub fn backends() -> [TestBackend; 2] {
 /// directory that holds the database file.
 pub struct TestStore {
     pub store: Store,
+    /// The PostgreSQL database's URL; `None` on SQLite.
+    pub postgres_url: Option<String>,
     _dir: Option<TempDir>,
+}
+
+impl TestStore {
+    /// The SQLite database file (its WAL beside it, `-wal`); `None` on PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|dir| dir.path().join("heard.db"))
+    }
 }
 
 impl Deref for TestStore {
@@ -50,18 +59,19 @@ pub const DATABASE_URL_VAR: &str = "HEARD_TEST_DATABASE_URL";
 /// A new database, migrated and empty: a file in a fresh temporary directory for SQLite, a new
 /// database `heard_test_<random hex>` on the `HEARD_TEST_DATABASE_URL` server for PostgreSQL.
 pub async fn fresh_store(backend: TestBackend) -> TestStore {
-    let (store, dir) = match backend {
+    let (store, dir, postgres_url) = match backend {
         TestBackend::Sqlite => {
             let dir = tempfile::Builder::new().prefix("heard-test-").tempdir().expect("a temporary directory");
             let store = Store::open_sqlite_file(&dir.path().join("heard.db")).await.expect("SQLite opens");
-            (store, Some(dir))
+            (store, Some(dir), None)
         }
         TestBackend::Postgres => {
-            (Store::connect(&fresh_postgres_url().await).await.expect("PostgreSQL connects"), None)
+            let url = fresh_postgres_url().await;
+            (Store::connect(&url).await.expect("PostgreSQL connects"), None, Some(url))
         }
     };
     store.migrate().await.expect("migrations apply");
-    TestStore { store, _dir: dir }
+    TestStore { store, postgres_url, _dir: dir }
 }
 
 /// Creates a fresh, empty (unmigrated) database on the test server and returns its URL, for tests
@@ -78,6 +88,27 @@ pub async fn fresh_postgres_url() -> String {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("CREATE DATABASE");
     admin.close().await.ok();
     with_database(&server, &name)
+}
+
+/// The tables of the PostgreSQL database at `url` (schema public) that have a row whose text holds
+/// `needle`: for tests that something is gone from every table, or still in some.
+pub async fn postgres_tables_holding(url: &str, needle: &str) -> Vec<String> {
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("PostgreSQL connects");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            .fetch_all(&mut conn)
+            .await
+            .expect("the tables");
+    let mut holding = Vec::new();
+    for table in tables {
+        let sql = format!("SELECT COUNT(*) FROM \"{table}\" t WHERE strpos(t::text, $1) > 0");
+        let n: i64 = sqlx::query_scalar(&sql).bind(needle).fetch_one(&mut conn).await.expect("a count");
+        if n > 0 {
+            holding.push(table);
+        }
+    }
+    conn.close().await.ok();
+    holding
 }
 
 /// `url` with its database name replaced by `database`, keeping any query string.

@@ -19,6 +19,7 @@ mod learning;
 mod multipart;
 mod openapi;
 mod propositions;
+pub mod protection;
 mod render;
 pub mod reports;
 mod routes;

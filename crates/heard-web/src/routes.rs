@@ -142,6 +142,7 @@ fn all_routes() -> Vec<Route> {
     routes.extend(crate::decisions::routes());
     routes.extend(crate::learning::routes());
     routes.extend(crate::reports::routes());
+    routes.extend(crate::protection::routes());
     routes.extend(audit::routes());
     routes
 }

@@ -64,6 +64,8 @@ impl Fixtures {
             // Measurements and review dates that do not exist, so no test changes a demo one.
             ("{measurement}", "999999".to_owned()),
             ("{review}", "999999".to_owned()),
+            // A source kind with no retention rule, so no test removes one.
+            ("{kind}", "field_note".to_owned()),
             ("{id}", id.to_string()),
         ] {
             path = path.replace(param, &value);

@@ -9,6 +9,7 @@
 //! remembered in the database (`media_erasures`, `erasures.scrubbed_at`), so a crash between the
 //! commit and them is finished by the next run, and no crash leaves content half-erased.
 
+pub mod access;
 pub mod retention;
 
 use std::collections::BTreeSet;

@@ -281,7 +281,9 @@ pub struct WithdrawalRequest {
     pub withdrawn_on: String,
 }
 
-/// Records the withdrawal of the current consent for a purpose; the consent stays in the history.
+/// Records the withdrawal of the current consent for a purpose (the consent stays in the history)
+/// and erases at once what it allowed: research, the sources they are heard in and all made of them;
+/// filming, their recordings (docs/security.md).
 #[utoipa::path(post, path = "/api/v1/programmes/{slug}/participants/{id}/consents/{purpose}/withdraw", tag = "voice",
     request_body = WithdrawalRequest,
     params(("slug" = String, Path, description = "The programme's slug"), ("id" = i64, Path, description = "The participant's id"),
@@ -300,6 +302,7 @@ pub async fn withdraw_consent(
     let purpose: ConsentPurpose = purpose.parse().map_err(|_| ApiError::not_found())?;
     let withdrawn_on = dates::parse_iso("withdrawn_on", &body.withdrawn_on)?;
     let participant = state.store.withdraw_consent(programme.id, id, purpose, withdrawn_on, user.id, today()).await?;
+    crate::protection::finish(&state).await;
     Ok(ApiJson(body_for(&state, &user, participant).await?))
 }
 

@@ -436,7 +436,10 @@ async fn withdraw_story(
         Err(invalid) => return receipt_invalid(&page, &fields, &invalid),
     };
     match state.store.withdraw_story(&code, today()).await {
-        Ok(()) => Ok(page.render("voice/forms/withdrawn.html", context! {})?.into_response()),
+        Ok(()) => {
+            crate::protection::finish(&state).await;
+            Ok(page.render("voice/forms/withdrawn.html", context! {})?.into_response())
+        }
         Err(StoreError::NotFound) => no_story(&page, &fields),
         Err(other) => Err(other.into()),
     }

@@ -225,10 +225,12 @@ async fn render_participant(
     invalid: Option<&Invalid>,
 ) -> PageResult {
     let contact_details = contact_details_for(&state.store, page.user()?, participant).await?;
+    let erasures = state.store.erasures(programme.id, Some(participant.id)).await?;
     let ctx = context! {
         programme,
         participant,
         contact_details,
+        erasures,
         may_view_contact_details => page.may(Action::ViewContactDetails),
         may_manage_participants => page.may(Action::ManageParticipants),
         values,
@@ -352,6 +354,7 @@ async fn withdraw_consent(
     let user = page.user()?.id;
     match state.store.withdraw_consent(programme.id, id, purpose, withdrawn_on, user, today()).await {
         Ok(_) => {
+            crate::protection::finish(&state).await;
             Flash::set(&page.session, &format!("Consent withdrawn: {}", purpose.label())).await;
             see_other(format!("/programmes/{slug}/participants/{id}"))
         }
