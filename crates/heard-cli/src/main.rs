@@ -4,8 +4,8 @@
 //! sources in from a file, `search` searches their redacted text, `coding` suggests codes and
 //! themes, and `backup` and `restore` copy an embedded installation and put it back.
 
-mod backup;
 mod audit;
+mod backup;
 mod causes;
 mod coding;
 mod deliberation;
@@ -80,15 +80,15 @@ enum Command {
     Deliberation(deliberation::DeliberationCommand),
     /// A programme's report for a board, as HTML or PDF.
     Report(report::ReportArgs),
+    /// The audit log: `verify` checks its hash chain and reports the first broken link.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Retention rules: list or set them, and apply them (with --dry-run to list what would go).
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
     /// A participant's data: `export` gives everything held about them (subject access) as a zip.
     #[command(subcommand)]
     Participant(participant::ParticipantCommand),
-    /// The audit log: `verify` checks its hash chain and reports the first broken link.
-    #[command(subcommand)]
-    Audit(audit::AuditCommand),
     /// Copy the embedded database and media files, while Heard runs, into one zip.
     Backup(backup::BackupArgs),
     /// Put a backup made by `heard backup` back as the installation in the data folder.
@@ -168,9 +168,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(Export::Qdpx(args)) => exchange::export_qdpx(&cli.settings, args).await,
         Command::Export(Export::OpenData(args)) => report::open_data(&cli.settings, args).await,
         Command::Report(args) => report::report(&cli.settings, args).await,
+        Command::Audit(command) => audit::run(&cli.settings, command).await,
         Command::Retention(command) => retention::run(&cli.settings, command).await,
         Command::Participant(command) => participant::run(&cli.settings, command).await,
-        Command::Audit(command) => audit::run(&cli.settings, command).await,
         Command::Backup(args) => backup::backup(&cli.settings, args).await,
         Command::Restore(args) => backup::restore(&cli.settings, args).await,
         Command::Search(args) => search::run(&cli.settings, args).await,
