@@ -637,7 +637,13 @@ async fn scenario(store: &Store) {
     assert_eq!(regiven.current_consents, [ConsentPurpose::Research, ConsentPurpose::Filming]);
     let audited: Vec<_> = store.audit_events(10).await.unwrap().into_iter().map(|e| (e.action, e.subject)).collect();
     assert_eq!(audited[0], ("consent.given".to_owned(), format!("participant {}, consent to filming", parent.id)));
-    assert_eq!(audited[1], ("consent.withdrawn".to_owned(), format!("participant {}, consent to filming", parent.id)));
+    // Withdrawing filming erased the recordings it allowed: the erasure is recorded after the withdrawal.
+    let withdrawn = audited.iter().position(|(action, _)| action == "consent.withdrawn").expect("the withdrawal");
+    assert_eq!(audited[withdrawn].1, format!("participant {}, consent to filming", parent.id));
+    assert!(
+        withdrawn > 1 && audited[1..withdrawn].iter().all(|(action, _)| action.starts_with("erasure.")),
+        "between the withdrawal and the new consent only the erasure it made: {audited:?}"
+    );
     assert!(audited.iter().all(|(_, subject)| !subject.contains("Parent A")), "audit subjects carry no pseudonym");
 
     let counts = store.participant_counts(early.id).await.unwrap();
