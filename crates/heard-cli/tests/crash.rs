@@ -142,7 +142,8 @@ async fn voter(n: usize, base: String, code: String, stop: Arc<AtomicBool>, tall
     let mut joined = false;
     let mut draw = load::Draw(0xC0FFEE + n as u64);
     while !stop.load(Ordering::Relaxed) {
-        let pause = tokio::time::sleep(draw.between((Duration::from_millis(20), Duration::from_millis(80))));
+        // Quicker than a person reads, but inside the five votes a second an attendee is allowed.
+        let pause = tokio::time::sleep(draw.between((Duration::from_millis(250), Duration::from_millis(400))));
         if !joined {
             let Ok(page) = client.get(&day).send().await else {
                 pause.await;
