@@ -122,6 +122,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// For an UPDATE or DELETE whose WHERE names the row (and the programme it must belong to):
+/// no row changed means there is no such row there, `NotFound`.
+fn found(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 impl From<heard_domain::Invalid> for StoreError {
     fn from(invalid: heard_domain::Invalid) -> Self {
         StoreError::Invalid(invalid)

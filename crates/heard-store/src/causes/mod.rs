@@ -382,10 +382,7 @@ per_backend! {
             .bind(programme_id)
             .execute(pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn add_factor(
@@ -532,10 +529,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn link_evidence(
@@ -608,10 +602,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn factor_evidence(pool: &DbPool, programme_id: i64, map_id: i64, factor_id: i64) -> Result<FactorEvidence, StoreError> {

@@ -149,10 +149,7 @@ per_backend! {
             .bind(programme_id)
             .execute(pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn attach_evidence(
@@ -208,10 +205,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn insights(pool: &DbPool, programme_id: i64) -> Result<Vec<InsightSummary>, StoreError> {

@@ -277,10 +277,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn edit_outcome(pool: &DbPool, programme_id: i64, outcome_id: i64, input: &OutcomeInput) -> Result<(), StoreError> {
@@ -297,10 +294,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn delete_outcome(pool: &DbPool, programme_id: i64, outcome_id: i64) -> Result<(), StoreError> {
@@ -311,10 +305,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn correct_measurement(pool: &DbPool, programme_id: i64, outcome_id: i64, measurement_id: i64, input: &MeasurementInput) -> Result<(), StoreError> {
@@ -331,10 +322,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn delete_measurement(pool: &DbPool, programme_id: i64, outcome_id: i64, measurement_id: i64) -> Result<(), StoreError> {
@@ -347,10 +335,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn move_review(pool: &DbPool, programme_id: i64, outcome_id: i64, review_id: i64, review_on: Date) -> Result<(), StoreError> {
@@ -365,10 +350,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn delete_review(pool: &DbPool, programme_id: i64, outcome_id: i64, review_id: i64) -> Result<(), StoreError> {
@@ -381,10 +363,7 @@ per_backend! {
         .bind(programme_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn reviews_due(pool: &DbPool, on: Date) -> Result<Vec<ReviewDue>, StoreError> {

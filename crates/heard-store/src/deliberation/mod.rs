@@ -369,10 +369,7 @@ per_backend! {
 
     pub(super) async fn delete_deliberation(pool: &DbPool, id: i64) -> Result<(), StoreError> {
         let done = sqlx::query("DELETE FROM deliberations WHERE id = $1").bind(id).execute(pool).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn set_deliberation_propositions(
@@ -552,10 +549,7 @@ per_backend! {
         .bind(deliberation_id)
         .execute(pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn statements(pool: &DbPool, deliberation_id: i64) -> Result<Vec<Statement>, StoreError> {

@@ -120,18 +120,12 @@ per_backend! {
         .execute(pool)
         .await
         .map_err(unique("name"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn delete_driver(pool: &DbPool, id: i64) -> Result<(), StoreError> {
         let done = sqlx::query("DELETE FROM drivers WHERE id = $1").bind(id).execute(pool).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn driver(pool: &DbPool, id: i64) -> Result<Option<Driver>, StoreError> {

@@ -439,10 +439,7 @@ per_backend! {
 
     pub(super) async fn delete_signal(pool: &DbPool, id: i64) -> Result<(), StoreError> {
         let done = sqlx::query("DELETE FROM signals WHERE id = $1").bind(id).execute(pool).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn signal(pool: &DbPool, id: i64) -> Result<Option<Signal>, StoreError> {

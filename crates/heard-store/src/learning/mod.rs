@@ -218,10 +218,7 @@ per_backend! {
             .bind(programme_id)
             .execute(pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::found(done.rows_affected())
     }
 
     pub(super) async fn reflection(pool: &DbPool, programme_id: i64, id: i64) -> Result<Option<Reflection>, StoreError> {
