@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { afterEach } from "node:test";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -21,8 +22,59 @@ export const demoEmail = (role) => `${role}@demo.heard.example`;
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
 
 
-/** Chromium from Debian's package; Playwright brings no browser of its own here. */
-export function launch() {
+/** Every page any test opened, so that an error nobody checked still fails the test. */
+const watched = new Set();
+
+/**
+ * Collects script errors, console errors and Content-Security-Policy violations of `page` in
+ * `page.errors`. Chromium reports a violation as a console error; the init script also reports
+ * the `securitypolicyviolation` event, which names the directive and what it blocked.
+ */
+function watch(page) {
+  if (page.errors) return page;
+  page.errors = [];
+  watched.add(page);
+  page.on("pageerror", (error) => page.errors.push(`${page.url()}: script error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    // A page may rightly answer 4xx (a form shown again with errors is 422); the tests check
+    // the status of pages themselves. Failures to load what a page uses are errors.
+    if (message.text().startsWith("Failed to load resource") && message.location().url === page.url()) return;
+    page.errors.push(`${page.url()}: console error: ${message.text()}`);
+  });
+  return page;
+}
+
+function reportViolations() {
+  document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(`Content-Security-Policy violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+  });
+}
+
+// Whatever a test did not check with `checkPage` is checked when it ends: any console error,
+// script error or CSP violation on any page it opened fails it.
+afterEach(() => {
+  const errors = [...watched].flatMap((page) => page.errors.splice(0));
+  assert.deepEqual(errors, [], `errors in the browser:\n${errors.join("\n")}`);
+});
+
+/**
+ * Chromium from Debian's package; Playwright brings no browser of its own here. Every context
+ * made from it, by `newPage` or by a test itself, has its pages watched for errors.
+ */
+export async function launch() {
+  const browser = await launchChromium();
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript(reportViolations);
+    context.on("page", watch);
+    return context;
+  };
+  return browser;
+}
+
+function launchChromium() {
   return chromium.launch({
     executablePath: process.env.HEARD_TEST_CHROMIUM ?? "/usr/bin/chromium",
     args: [
@@ -40,24 +92,15 @@ export function launch() {
 /**
  * A fresh context (no cookies) and page. axe-core is added as an init script rather than a
  * script tag, so it is there on every page even under a Content-Security-Policy that forbids
- * inline scripts. Script errors and console errors on any page are collected in `page.errors`
- * and fail the next `checkPage`.
+ * inline scripts. Script errors, console errors and CSP violations on any page are collected in
+ * `page.errors` and fail the next `checkPage`, or the test when it ends.
  */
 export async function newPage(browser) {
   const context = await browser.newContext({ baseURL });
   await context.addInitScript({ path: require.resolve("axe-core/axe.min.js") });
-  const page = await context.newPage();
+  const page = watch(await context.newPage());
   // Pages here answer in well under a second; a missing element should fail fast.
   page.setDefaultTimeout(10_000);
-  page.errors = [];
-  page.on("pageerror", (error) => page.errors.push(`${page.url()}: script error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    // A page may rightly answer 4xx (a form shown again with errors is 422); the tests check
-    // the status of pages themselves. Failures to load what a page uses are errors.
-    if (message.text().startsWith("Failed to load resource") && message.location().url === page.url()) return;
-    page.errors.push(`${page.url()}: console error: ${message.text()}`);
-  });
   return page;
 }
 
