@@ -192,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run_serve(settings: &Settings, serve: &ServeSettings) -> anyhow::Result<()> {
+    let web = serve.web_with_sso()?;
     let store = settings.ready_store().await?;
     let media = settings.media_store()?;
     if serve.demo {
@@ -207,9 +208,7 @@ async fn run_serve(settings: &Settings, serve: &ServeSettings) -> anyhow::Result
     let media: std::sync::Arc<dyn heard_store::media::MediaStore> = std::sync::Arc::new(media);
     // Finishes any erasure a crash left unfinished, then applies the retention rules, now and daily.
     heard_web::protection::spawn_daily(store.clone(), media.clone());
-    heard_web::serve(listener, heard_web::AppState::new(store, media, serve.web()))
-        .await
-        .context("the web server stopped")
+    heard_web::serve(listener, heard_web::AppState::new(store, media, web)).await.context("the web server stopped")
 }
 
 fn report_demo(outcome: DemoOutcome) {

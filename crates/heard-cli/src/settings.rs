@@ -96,6 +96,85 @@ pub struct ServeSettings {
     /// Load the synthetic demonstration organisation first (left as it is if already loaded).
     #[arg(long)]
     pub demo: bool,
+
+    #[command(flatten)]
+    pub sso: SsoSettings,
+}
+
+/// Single sign-on by OpenID Connect (off unless an issuer is given). The client secret is read
+/// from HEARD_OIDC_CLIENT_SECRET or a file, never from a flag (which `ps` shows to everyone).
+#[derive(Debug, Args)]
+pub struct SsoSettings {
+    /// The identity provider's issuer URL; for Microsoft Entra ID
+    /// https://login.microsoftonline.com/TENANT-ID/v2.0. Setting it turns single sign-on on.
+    #[arg(long, env = "HEARD_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The client (application) id the identity provider gave Heard.
+    #[arg(long, env = "HEARD_OIDC_CLIENT_ID", default_value = "")]
+    pub oidc_client_id: String,
+
+    /// A file holding the client secret (else the secret is read from HEARD_OIDC_CLIENT_SECRET).
+    #[arg(long, env = "HEARD_OIDC_CLIENT_SECRET_FILE")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+
+    /// The provider's name on the sign-in button: "Sign in with NAME".
+    #[arg(long, env = "HEARD_OIDC_NAME", default_value = "your organisation's account")]
+    pub oidc_name: String,
+
+    /// The ID token claim whose values map to roles: `roles` (Entra ID app roles) or `groups`.
+    #[arg(long, env = "HEARD_OIDC_ROLE_CLAIM", default_value = "roles")]
+    pub oidc_role_claim: String,
+
+    /// Claim values and the Heard role each gives, first match wins, e.g.
+    /// `Heard.Admin=administrator,Heard.Research=researcher`. No match: no access.
+    #[arg(long, env = "HEARD_OIDC_ROLES", default_value = "")]
+    pub oidc_roles: String,
+
+    /// Heard's address as people reach it, e.g. https://heard.example.gov.uk; the redirect URI to
+    /// register with the provider is this followed by /sign-in/sso/callback.
+    #[arg(long, env = "HEARD_PUBLIC_URL", default_value = "")]
+    pub public_url: String,
+
+    /// Offer sign-in by email address and password; `false` leaves only single sign-on.
+    #[arg(long, env = "HEARD_PASSWORD_SIGN_IN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub password_sign_in: bool,
+}
+
+impl SsoSettings {
+    /// The checked single sign-on, or `None` when no issuer is set. Every problem is named.
+    pub fn sso(&self) -> anyhow::Result<Option<heard_web::Sso>> {
+        let Some(issuer) = &self.oidc_issuer else {
+            anyhow::ensure!(
+                self.password_sign_in,
+                "--password-sign-in false / HEARD_PASSWORD_SIGN_IN=false needs single sign-on: set --oidc-issuer"
+            );
+            return Ok(None);
+        };
+        let client_secret = match &self.oidc_client_secret_file {
+            Some(path) => Some(SecretString::from(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("could not read the client secret file {}", path.display()))?
+                    .trim()
+                    .to_owned(),
+            )),
+            None => std::env::var("HEARD_OIDC_CLIENT_SECRET").ok().map(SecretString::from),
+        };
+        let config = heard_web::SsoConfig {
+            name: self.oidc_name.clone(),
+            issuer: issuer.clone(),
+            client_id: self.oidc_client_id.clone(),
+            client_secret,
+            public_url: self.public_url.clone(),
+            role_claim: self.oidc_role_claim.clone(),
+            roles: self.oidc_roles.clone(),
+        };
+        let sso = heard_web::Sso::new(config).map_err(|invalid| {
+            let problems: Vec<String> = invalid.0.iter().map(|e| format!("--{}: {}", e.field, e.message)).collect();
+            anyhow::anyhow!("single sign-on is not configured right:\n  {}", problems.join("\n  "))
+        })?;
+        Ok(Some(sso))
+    }
 }
 
 impl ServeSettings {
@@ -107,5 +186,11 @@ impl ServeSettings {
             max_media_bytes: self.max_media_mb * 1024 * 1024,
             ..heard_web::WebSettings::default()
         }
+    }
+
+    /// [`Self::web`] with single sign-on, checked.
+    pub fn web_with_sso(&self) -> anyhow::Result<heard_web::WebSettings> {
+        let sso = self.sso.sso()?.map(std::sync::Arc::new);
+        Ok(heard_web::WebSettings { sso, password_sign_in: self.sso.password_sign_in, ..self.web() })
     }
 }

@@ -18,6 +18,7 @@ pub mod journeys;
 pub mod learning;
 pub mod propositions;
 pub mod protection;
+pub mod sso;
 pub mod voice;
 
 pub use error::{FieldError, Invalid};

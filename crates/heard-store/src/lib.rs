@@ -64,6 +64,7 @@ pub mod media;
 pub mod propositions;
 pub mod protection;
 pub mod sessions;
+pub mod sso;
 pub mod voice;
 
 pub use audit::{AuditEntry, AuditEvent, AuditFilter, AuditPage, ChainReport};

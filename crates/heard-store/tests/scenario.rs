@@ -24,6 +24,8 @@ mod polis;
 mod propositions;
 #[path = "scenario/protection.rs"]
 mod protection;
+#[path = "scenario/sso.rs"]
+mod sso;
 
 use std::collections::BTreeMap;
 

@@ -41,6 +41,7 @@ pub mod bench {
 
 pub use auth::SignInLimits;
 pub use error::{ApiErrorBody, ApiErrorDetail};
+pub use governance::sso::{Sso, SsoConfig};
 pub use openapi::openapi_document;
 pub use routes::{Audited, CONTENT_SECURITY_POLICY, RouteSpec, Surface, route_specs};
 
@@ -58,6 +59,10 @@ pub struct WebSettings {
     pub sign_in_attempts_per_address: u32,
     /// The largest film recording (video or audio file) accepted, in bytes.
     pub max_media_bytes: u64,
+    /// Single sign-on by OpenID Connect, when configured.
+    pub sso: Option<Arc<Sso>>,
+    /// Whether people may sign in with an email address and password (always, without single sign-on).
+    pub password_sign_in: bool,
 }
 
 impl Default for WebSettings {
@@ -69,6 +74,8 @@ impl Default for WebSettings {
             sign_in_attempts_per_account: 5,
             sign_in_attempts_per_address: 30,
             max_media_bytes: 200 * 1024 * 1024,
+            sso: None,
+            password_sign_in: true,
         }
     }
 }

@@ -66,6 +66,8 @@ pub fn audited(method: &Method, path: &str, action: Action) -> Audited {
         Action::ViewOriginalText => Audited::ByHandler(AuditKind::Change),
         Action::ManageUsers if method != Method::GET => Audited::ByHandler(AuditKind::AccessChange),
         _ if path == "/sign-in" && method == Method::POST => Audited::ByHandler(AuditKind::SignIn),
+        // Single sign-on: the store records the sign-in (or its refusal) and any role change.
+        _ if path == crate::governance::sso::CALLBACK => Audited::ByHandler(AuditKind::SignIn),
         _ => Audited::No,
     }
 }

@@ -24,6 +24,8 @@ use crate::error::{PageError, PagePath};
 use crate::render::{Flash, Page, PageResult, see_other, unprocessable};
 use crate::routes::Route;
 
+use super::sso;
+
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/sign-in", Action::Public, sign_in_form),
@@ -58,11 +60,12 @@ struct SignInForm {
     password: String,
 }
 
-async fn sign_in_form(page: Page) -> PageResult {
+async fn sign_in_form(State(state): State<AppState>, page: Page) -> PageResult {
     if page.user.is_some() {
         return see_other("/");
     }
-    Ok(page.render("governance/sign_in.html", context! { values => context! { email => "" } })?.into_response())
+    let ctx = context! { values => context! { email => "" }, ..sso::sign_in_options(&state) };
+    Ok(page.render("governance/sign_in.html", ctx)?.into_response())
 }
 
 async fn sign_in(
@@ -72,6 +75,9 @@ async fn sign_in(
     page: Page,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> PageResult {
+    if !state.settings.password_sign_in {
+        return Err(PageError::NotFound);
+    }
     let values = context! { email => form.email.trim() };
     let mut errors = Collector::new();
     let email = errors.take(Email::parse("email", &form.email));
@@ -82,12 +88,20 @@ async fn sign_in(
         Ok(Some(email)) => email,
         Ok(None) => return Err(PageError::Internal("a parsed email went missing".into())),
         Err(invalid) => {
-            return unprocessable(page.render_invalid("governance/sign_in.html", context! { values }, &invalid));
+            return unprocessable(page.render_invalid(
+                "governance/sign_in.html",
+                context! { values, ..sso::sign_in_options(&state) },
+                &invalid,
+            ));
         }
     };
     if !state.sign_in_limits.allow(email.as_str(), address) {
         let too_many = Invalid::one("email", "Too many attempts to sign in. Wait a minute, then try again.");
-        let html = page.render_invalid("governance/sign_in.html", context! { values }, &too_many)?;
+        let html = page.render_invalid(
+            "governance/sign_in.html",
+            context! { values, ..sso::sign_in_options(&state) },
+            &too_many,
+        )?;
         return Ok((StatusCode::TOO_MANY_REQUESTS, html).into_response());
     }
     let user = auth
@@ -96,7 +110,11 @@ async fn sign_in(
         .map_err(|e| PageError::Internal(e.to_string()))?;
     let Some(user) = user else {
         let wrong = Invalid::one("email", "Enter a correct email address and password");
-        return unprocessable(page.render_invalid("governance/sign_in.html", context! { values }, &wrong));
+        return unprocessable(page.render_invalid(
+            "governance/sign_in.html",
+            context! { values, ..sso::sign_in_options(&state) },
+            &wrong,
+        ));
     };
     auth.login(&user).await.map_err(|e| PageError::Internal(e.to_string()))?;
     mark_signed_in(&auth.session).await?;
