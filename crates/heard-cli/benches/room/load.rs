@@ -90,6 +90,11 @@ impl Outcome {
 pub struct Server(Child);
 
 impl Server {
+    /// The server's process id, to read its memory.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
     /// SIGKILL: the server gets no chance to finish a request, roll back or flush.
     pub fn kill(&mut self) {
         let _ = self.0.kill();
