@@ -20,7 +20,9 @@ pub struct User {
     #[serde(skip)]
     #[schema(ignore)]
     pub password_hash: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub last_signed_in_at: Option<OffsetDateTime>,
 }
 
@@ -54,8 +56,11 @@ pub struct ApiTokenRecord {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
 }
 

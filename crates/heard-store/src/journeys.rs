@@ -42,6 +42,7 @@ pub struct Programme {
     pub lead_commissioner: Option<UserRef>,
     /// By name.
     pub partners: Vec<Partner>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -93,6 +94,7 @@ pub struct Stage {
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
     pub notes: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -589,6 +591,8 @@ per_backend! {
 
     pub(super) async fn update_programme(pool: &DbPool, id: i64, change: &ProgrammeChange) -> Result<Programme, StoreError> {
         let mut tx = pool.begin_with(BEGIN).await?;
+        // Before the UPDATE, whose foreign key would otherwise refuse an unknown user as an error.
+        check_lead(&mut tx, change.lead_commissioner_id).await?;
         let done = sqlx::query(
             "UPDATE programmes SET name = $1, aim = $2, status = $3, lead_commissioner_id = $4 WHERE id = $5",
         )
@@ -602,7 +606,6 @@ per_backend! {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        check_lead(&mut tx, change.lead_commissioner_id).await?;
         write_partners(&mut tx, id, &change.partner_ids).await?;
         let programme = load_programme(&mut tx, id).await?;
         tx.commit().await?;

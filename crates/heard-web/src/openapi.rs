@@ -135,7 +135,7 @@ use crate::{causes, coding, error, governance, health, horizon, journeys, propos
     ),
     // Schemas the paths use are collected from them; these are named so every error shape is listed.
     components(schemas(error::ApiErrorBody, error::ApiErrorDetail, error::ApiFieldError)),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &BadRequest),
     security(("token" = [])),
 )]
 struct ApiDoc;
@@ -146,6 +146,38 @@ impl Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Every operation that reads a body or a query answers 400 in the one error shape when it cannot
+/// read them (malformed JSON, a wrong content type, a missing or mistyped query parameter), as
+/// `error.rs` does for axum's rejections: documented once here rather than on each handler.
+struct BadRequest;
+
+impl Modify for BadRequest {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let response = ResponseBuilder::new()
+            .description("The request could not be read: malformed JSON, a wrong content type or a bad query")
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiErrorBody"))).build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let has_query = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|parameter| matches!(parameter.parameter_in, ParameterIn::Query));
+                if operation.request_body.is_some() || has_query {
+                    operation.responses.responses.entry("400".to_owned()).or_insert_with(|| response.clone().into());
+                }
+            }
+        }
     }
 }
 

@@ -115,6 +115,39 @@ async fn a_programme_created_reads_back_with_the_templates_stages() {
     assert_eq!(programme["aim"], "Carers get a break before they break", "fields left out stay");
 }
 
+/// Found by schemathesis: a lead commissioner id that names nobody reached the UPDATE, whose
+/// foreign key refused it as a 500. It is a field error, on both backends, and nothing changes.
+#[tokio::test]
+async fn a_lead_commissioner_who_does_not_exist_is_a_field_error() {
+    for backend in heard_testkit::backends() {
+        let app = TestApp::spawn_on(backend).await;
+        let token = app.token(Role::Administrator).await;
+        let slug = new_programme(&app, &token, "Stroke Rehabilitation").await;
+        let path = format!("/api/v1/programmes/{slug}");
+        let (_, before) = get(&app, &path, &token).await;
+        let (status, body) = send(
+            &app,
+            Method::PATCH,
+            &path,
+            &token,
+            json!({"status": "paused", "lead_commissioner_id": 68991647963_i64}),
+        )
+        .await;
+        assert_eq!((status, fields(&body)), (422, vec!["lead_commissioner_id"]), "{backend:?}: {body}");
+        let (_, after) = get(&app, &path, &token).await;
+        assert_eq!(before, after, "{backend:?}: nothing changed");
+        let (status, body) = send(
+            &app,
+            Method::POST,
+            "/api/v1/programmes",
+            &token,
+            json!({"name": "Nobody Leads", "aim": "x", "lead_commissioner_id": -1}),
+        )
+        .await;
+        assert_eq!((status, fields(&body)), (422, vec!["lead_commissioner_id"]), "{backend:?}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn stages_move_under_the_journey_rules() {
     let app = TestApp::spawn().await;
@@ -589,6 +622,131 @@ fn collect_refs(value: &Value, refs: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
         _ => {}
     }
+}
+
+/// Found by schemathesis (scripts/conformance): query structs were documented as path parameters,
+/// so a client following the document never sent them.
+#[tokio::test]
+async fn every_path_parameter_names_a_segment_of_its_path_and_queries_are_in_the_query() {
+    let document = serde_json::to_value(heard_web::openapi_document()).expect("the document serialises");
+    let mut queries = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().expect("a name");
+                match parameter["in"].as_str() {
+                    Some("path") => {
+                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {name} is not in the path")
+                    }
+                    Some("query") => {
+                        queries.insert(format!("{method} {path}?{name}"));
+                    }
+                    other => panic!("{method} {path}: {name} is in {other:?}"),
+                }
+            }
+        }
+    }
+    for expected in [
+        "get /api/v1/signals?horizon",
+        "get /api/v1/programmes/{slug}/sources?page",
+        "delete /api/v1/programmes/{slug}/cause-maps/{id}/factors/{factor}?version",
+        "get /api/v1/programmes/{slug}/reflections?kind",
+    ] {
+        assert!(queries.contains(expected), "{expected} is not a query parameter");
+    }
+}
+
+/// Found by schemathesis: a body that cannot be read is answered 400, which the document did not
+/// list.
+#[tokio::test]
+async fn an_unreadable_body_is_a_documented_400() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Researcher).await;
+    let path = "/api/v1/programmes/dementia/sources";
+    let response = app
+        .api_client()
+        .post(app.url(path))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("a story")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "invalid_request");
+    let (_, document) = call(&app, Method::GET, OPENAPI, None, None).await;
+    let responses = &document["paths"]["/api/v1/programmes/{slug}/sources"]["post"]["responses"];
+    assert_eq!(responses["400"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ApiErrorBody");
+    // An operation that reads neither body nor query does not claim it.
+    assert!(document["paths"]["/api/v1/me"]["get"]["responses"].get("400").is_none());
+}
+
+/// Found by schemathesis: vocabularies were documented by their Rust variant names ("Researcher")
+/// while the API sends and accepts their codes ("researcher").
+#[tokio::test]
+async fn vocabularies_are_documented_by_the_codes_the_api_sends() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Researcher).await;
+    let (status, me) = call(&app, Method::GET, "/api/v1/me", Some(&token), None).await;
+    assert_eq!(status, 200);
+    let (_, document) = call(&app, Method::GET, OPENAPI, None, None).await;
+    let documented: Vec<&str> = document["components"]["schemas"]["Role"]["enum"]
+        .as_array()
+        .expect("Role is an enum")
+        .iter()
+        .map(|v| v.as_str().expect("a string"))
+        .collect();
+    let codes: Vec<&str> = Role::ALL.iter().map(|role| role.code()).collect();
+    assert_eq!(documented, codes);
+    assert_eq!(me["role"], "researcher");
+    assert!(documented.contains(&me["role"].as_str().expect("a role")));
+}
+
+/// Found by schemathesis: serde reads a struct from an array, field by position, so `["x"]` made
+/// a token; the document allows only an object.
+#[tokio::test]
+async fn a_body_must_be_a_json_object() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Researcher).await;
+    let (_, before) = get(&app, "/api/v1/me/tokens", &token).await;
+    for body in [json!(["by position"]), json!("a string"), json!(7), json!(null)] {
+        let (status, answer) = send(&app, Method::POST, "/api/v1/me/tokens", &token, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{body}");
+        assert!(answer["error"]["message"].as_str().unwrap_or_default().contains("a JSON object"), "{answer}");
+    }
+    let (_, after) = get(&app, "/api/v1/me/tokens", &token).await;
+    let ids = |tokens: &Value| tokens.as_array().expect("a list").iter().map(|t| t["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&before), ids(&after), "nothing was made");
+    let (status, _) = send(&app, Method::POST, "/api/v1/me/tokens", &token, json!({"name": "by name"})).await;
+    assert_eq!(status, 201);
+}
+
+/// Found by schemathesis: times were sent as `2026-11-27 09:41:43.01723 +00:00:00` where the
+/// document says `date-time` (RFC 3339).
+#[tokio::test]
+async fn times_are_sent_as_the_rfc_3339_the_document_promises() {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Researcher).await;
+    let before = OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let (status, _) = send(&app, Method::POST, "/api/v1/me/tokens", &token, json!({"name": "timed"})).await;
+    assert_eq!(status, 201);
+    let (_, tokens) = get(&app, "/api/v1/me/tokens", &token).await;
+    let made = tokens.as_array().expect("a list").iter().find(|t| t["name"] == "timed").expect("the new token");
+    let created_at = made["created_at"].as_str().expect("a string");
+    let parsed = OffsetDateTime::parse(created_at, &Rfc3339).unwrap_or_else(|e| panic!("{created_at}: {e}"));
+    assert!(parsed >= before && parsed <= OffsetDateTime::now_utc(), "{created_at} is now");
+    assert!(made["revoked_at"].is_null());
+    let (_, document) = call(&app, Method::GET, OPENAPI, None, None).await;
+    let schemas = &document["components"]["schemas"];
+    let documented = schemas.as_object().expect("schemas").values().find(|schema| {
+        schema["properties"]["created_at"].is_object() && schema["properties"].get("last_used_at").is_some()
+    });
+    let field = &documented.expect("the token's schema")["properties"]["created_at"];
+    assert_eq!(field["format"], "date-time", "{field}");
 }
 
 #[tokio::test]

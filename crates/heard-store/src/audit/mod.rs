@@ -51,6 +51,7 @@ impl AuditEntry {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub actor_id: Option<i64>,
     pub kind: AuditKind,

@@ -23,6 +23,7 @@ pub struct CauseMapSummary {
     pub central: String,
     pub factors: i64,
     pub arrows: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -34,6 +35,7 @@ pub struct CauseMap {
     pub title: String,
     /// The version of the map's own fields (title, central event), for optimistic versioning.
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub factors: Vec<Factor>,
     pub arrows: Vec<Arrow>,
@@ -116,6 +118,7 @@ pub struct FactorEvidence {
 
 /// An insight linked to a factor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = FactorInsight)]
 pub struct LinkedInsight {
     pub id: i64,
     pub statement: String,

@@ -72,6 +72,7 @@ pub struct ThemeRun {
     pub seed: i64,
     /// How many sources were clustered.
     pub sources: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub themes: Vec<Theme>,
 }

@@ -33,6 +33,7 @@ pub struct CodeEvent {
     pub other_code: Option<(i64, String)>,
     pub codings: i64,
     pub actor: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
 

@@ -54,6 +54,7 @@ pub struct Memo {
     pub target_id: i64,
     pub body: String,
     pub written_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub written_at: OffsetDateTime,
 }
 

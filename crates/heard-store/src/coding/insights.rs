@@ -21,6 +21,7 @@ pub struct InsightSummary {
     pub contradicting: i64,
     /// Distinct participants heard in the supporting excerpts.
     pub participants: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -50,6 +51,7 @@ pub struct Evidence {
 
 /// Who is behind an insight's supporting evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = InsightBreadth)]
 pub struct Breadth {
     pub participants: usize,
     /// Distinct participants of each kind, most first.
@@ -90,6 +92,7 @@ pub struct Insight {
     pub programme_id: i64,
     pub statement: String,
     pub created_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub evidence: Vec<Evidence>,
     pub breadth: Breadth,

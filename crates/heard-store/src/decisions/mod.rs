@@ -61,6 +61,7 @@ pub struct Decision {
     pub propositions: Vec<TakenUp>,
     pub departures: Vec<DepartureRecord>,
     pub created_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

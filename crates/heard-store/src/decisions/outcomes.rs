@@ -26,6 +26,7 @@ pub struct Review {
     pub id: i64,
     pub review_on: Date,
     /// `None` while the review is still to be done.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub reviewed_at: Option<OffsetDateTime>,
     pub reviewed_by: Option<UserRef>,
     pub note: Option<String>,

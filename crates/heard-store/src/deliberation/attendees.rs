@@ -29,6 +29,7 @@ pub struct Attendee {
     pub deliberation_id: i64,
     pub kind: Option<DeclaredKind>,
     pub sector: Option<Sector>,
+    #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
 }
 

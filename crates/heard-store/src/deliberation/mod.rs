@@ -36,8 +36,11 @@ pub struct Deliberation {
     /// The propositions it prioritises, in the facilitator's order.
     pub proposition_ids: Vec<i64>,
     pub questions: Vec<Question>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub opened_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
 }
 
@@ -96,6 +99,7 @@ pub struct Statement {
     pub agree: u32,
     pub disagree: u32,
     pub pass: u32,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

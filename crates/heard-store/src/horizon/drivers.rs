@@ -29,6 +29,7 @@ pub struct Driver {
     pub uncertainty: Option<f64>,
     /// Its signals' ids, smallest first.
     pub signal_ids: Vec<i64>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

@@ -23,6 +23,7 @@ pub struct SignalScore {
     pub confidence: Confidence,
     pub note: Option<String>,
     pub scored_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub scored_at: OffsetDateTime,
 }
 
@@ -79,7 +80,9 @@ pub struct Signal {
     pub programmes: Vec<ProgrammeLink>,
     pub factors: Vec<FactorLink>,
     pub created_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -38,7 +38,9 @@ pub struct Reflection {
     pub stage: Option<StageRef>,
     pub activity: Option<LinkRef>,
     pub decision: Option<LinkRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -15,6 +15,7 @@ use crate::{Store, StoreError};
 
 /// Who is heard in a proposition's evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PropositionBreadth)]
 pub struct Breadth {
     /// Distinct participants.
     pub participants: usize,

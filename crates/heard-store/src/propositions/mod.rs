@@ -31,6 +31,7 @@ pub struct PropositionSummary {
     pub title: String,
     pub status: PropositionStatus,
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub insights: i64,
     pub factors: i64,
@@ -56,7 +57,9 @@ pub struct Proposition {
     /// For optimistic versioning: send it back with an edit.
     pub version: i64,
     pub created_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub evidence: PropositionEvidence,
     pub breadth: Breadth,
@@ -149,6 +152,7 @@ pub struct StatusRecord {
     pub to: PropositionStatus,
     pub note: Option<String>,
     pub changed_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub changed_at: OffsetDateTime,
 }
 
@@ -160,6 +164,7 @@ pub struct Version {
     pub change: String,
     pub note: Option<String>,
     pub edited_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub edited_at: OffsetDateTime,
 }
 
@@ -190,6 +195,7 @@ pub struct LineageNote {
     pub kind: String,
     pub note: Option<String>,
     pub recorded_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
 }
 

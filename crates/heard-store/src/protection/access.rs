@@ -16,6 +16,7 @@ use crate::{Store, StoreError, decode_count};
 #[derive(Debug, Clone, Serialize)]
 pub struct SubjectAccess {
     pub programme: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub made_at: OffsetDateTime,
     pub participant: Participant,
     /// Personal data; only in this export for the person themselves.

@@ -62,8 +62,10 @@ pub struct Erasure {
     pub purpose: Option<ConsentPurpose>,
     pub counts: ErasureCounts,
     pub actor_id: Option<i64>,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// When free pages and the WAL (SQLite) or dead rows (PostgreSQL) were cleared after it.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub scrubbed_at: Option<OffsetDateTime>,
 }
 

@@ -20,6 +20,7 @@ pub struct RetentionRuleRecord {
     pub keep_days: u32,
     pub erase: RetentionErase,
     pub set_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub set_at: OffsetDateTime,
 }
 

@@ -31,7 +31,9 @@ pub struct StoryForm {
     #[serde(skip)]
     pub version_id: i64,
     pub definition: FormDefinition,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub published_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Stories given through any version and not withdrawn.
     pub answer_count: i64,
@@ -56,6 +58,7 @@ pub struct NewStory {
 pub struct StoryReceipt {
     pub form_title: String,
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
     pub redacted_text: String,
     /// Question and answer in words, in the order the form asked them.

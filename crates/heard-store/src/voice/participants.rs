@@ -32,6 +32,7 @@ pub struct Participant {
     #[serde(skip)]
     #[schema(ignore)]
     pub contact_details: Option<ContactDetails>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// The purposes consented to now (given and not withdrawn), in vocabulary order.
     pub current_consents: Vec<ConsentPurpose>,
@@ -50,6 +51,7 @@ pub struct Consent {
     pub withdrawn_on: Option<Date>,
     /// Who recorded it; `None` if their account is gone.
     pub recorded_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
 }
 

@@ -88,6 +88,7 @@ pub struct ReviewRecord {
     pub kind: String,
     pub decision: ReviewDecision,
     pub reviewed_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub reviewed_at: OffsetDateTime,
 }
 
@@ -114,6 +115,7 @@ pub struct Source {
     /// A film's cue timings in milliseconds, one per line of the text.
     pub cue_timings: Option<Vec<(u64, u64)>>,
     pub created_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -545,7 +547,7 @@ per_backend! {
              ORDER BY s.collected_on DESC, s.id DESC LIMIT $1 OFFSET $2"
         );
         let rows: Vec<SummaryRow> = bind_filters!(
-            sqlx::query_as::<_, SummaryRow>(&sql_rows).bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE),
+            sqlx::query_as::<_, SummaryRow>(&sql_rows).bind(PAGE_SIZE).bind(page.max(0).saturating_mul(PAGE_SIZE)),
             &values
         )
         .fetch_all(pool)
@@ -749,7 +751,10 @@ async fn search_sqlite(
          ORDER BY {order} LIMIT $2 OFFSET $3"
     );
     let hits: Vec<HitRow> = bind_filters!(
-        sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched).bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE),
+        sqlx::query_as::<_, HitRow>(&sql_hits)
+            .bind(&matched)
+            .bind(PAGE_SIZE)
+            .bind(page.max(0).saturating_mul(PAGE_SIZE)),
         &values
     )
     .fetch_all(pool)
@@ -794,7 +799,10 @@ async fn search_postgres(
              ORDER BY {outer_order}"
     );
     let hits: Vec<HitRow> = bind_filters!(
-        sqlx::query_as::<_, HitRow>(&sql_hits).bind(&matched).bind(PAGE_SIZE).bind(page.max(0) * PAGE_SIZE),
+        sqlx::query_as::<_, HitRow>(&sql_hits)
+            .bind(&matched)
+            .bind(PAGE_SIZE)
+            .bind(page.max(0).saturating_mul(PAGE_SIZE)),
         &values
     )
     .fetch_all(pool)

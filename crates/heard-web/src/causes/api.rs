@@ -101,6 +101,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// The map's title; left out, the central event's words.
     #[serde(default)]
@@ -258,6 +259,7 @@ pub async fn delete(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `dot` (Graphviz) or `kumu` (a Kumu JSON blueprint).
     pub format: String,
@@ -342,6 +344,7 @@ pub async fn edit_factor(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionParams {
     /// The factor's `version` as read.
     pub version: i64,
@@ -443,6 +446,7 @@ pub struct ExcerptBody {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FactorEvidenceBody)]
 pub struct EvidenceBody {
     pub insights: Vec<LinkedInsight>,
     pub excerpts: Vec<ExcerptBody>,
@@ -480,6 +484,8 @@ pub async fn evidence(
 
 /// One piece of evidence: an insight or an excerpt of the programme (exactly one).
 #[derive(Debug, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[schema(as = FactorEvidenceRequest)]
 pub struct EvidenceRequest {
     #[serde(default)]
     pub insight_id: Option<i64>,

@@ -46,6 +46,7 @@ pub fn routes() -> Vec<Route> {
 
 /// A piece of evidence as the reader's role may see it: the quote is `None` where it is withheld.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = InsightEvidenceBody)]
 pub struct EvidenceBody {
     pub excerpt_id: i64,
     pub stance: Stance,
@@ -68,6 +69,7 @@ pub struct InsightBody {
     pub programme_id: i64,
     pub statement: String,
     pub created_by: Option<UserRef>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub breadth: Breadth,
     pub evidence: Vec<EvidenceBody>,

@@ -132,6 +132,7 @@ impl DeliberationRequest {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = DeliberationCreatedBody)]
 pub struct CreatedBody {
     pub id: i64,
     /// The code attendees join with, as shown: `ABC-DEF`.
@@ -223,6 +224,7 @@ pub async fn delete(
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(as = DeliberationStatusRequest)]
 pub struct StatusRequest {
     /// `open`, `closed` or `draft` (back to being set up, only before anyone has joined).
     pub status: String,

@@ -75,6 +75,7 @@ pub struct DriversBody {
 /// Filters for lists, pictures and export: codes, and a programme's slug.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct SignalQuery {
     /// A programme's slug: its linked signals only.
     pub programme: String,
@@ -457,6 +458,7 @@ pub async fn matrix_svg(
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `radar` (Build Your Own Radar's columns; the default) or `full`.
     pub format: String,
@@ -484,6 +486,7 @@ pub async fn export_signals(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// The programme the signals are for.
     pub programme: String,

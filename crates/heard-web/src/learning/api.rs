@@ -52,6 +52,7 @@ pub async fn story(
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ReflectionsQuery {
     /// `up`, `down`, `surprise` or `lesson`; absent is every kind.
     pub kind: Option<String>,

@@ -138,6 +138,7 @@ pub async fn edit(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PropositionStatusRequest)]
 pub struct StatusRequest {
     /// The status to move to: `draft`, `open_for_deliberation`, `recommended`, `commissioned`,
     /// `declined` or `withdrawn`.
@@ -171,6 +172,7 @@ pub async fn status(
 
 /// One piece of evidence: exactly one of the three ids.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PropositionEvidenceRequest)]
 pub struct EvidenceRequest {
     #[serde(default)]
     pub insight_id: Option<i64>,

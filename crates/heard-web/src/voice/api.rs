@@ -317,6 +317,7 @@ pub struct SourcePage {
 
 /// Which page of sources, and what they are narrowed to.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SourceListQuery {
     /// From 1.
     #[serde(default)]
