@@ -307,6 +307,22 @@ async fn a_researcher_adds_a_source_reviews_its_redaction_and_everyone_else_read
     let app = TestApp::spawn().await;
     let researcher = app.signed_in(Role::Researcher).await;
     let form = "/programmes/dementia/sources/new";
+    // The form offers the programme's activities and participants (a `set` inside a template loop
+    // once lost them, leaving both lists empty).
+    let programme = app.store.programme("early-years").await.expect("store").expect("demo");
+    let (activities, participants) = (
+        app.store.activities(programme.id).await.expect("activities"),
+        app.store.participants(programme.id).await.expect("participants"),
+    );
+    assert!(!activities.is_empty() && !participants.is_empty(), "the demo's Early Years programme has both");
+    let blank = researcher.page("/programmes/early-years/sources/new").await;
+    for activity in &activities {
+        assert!(blank.contains(&format!("<option value=\"{}\"", activity.id)), "activity {} is offered", activity.id);
+    }
+    for participant in &participants {
+        assert!(blank.contains(&format!("value=\"{}\"", participant.id)), "participant {} is offered", participant.id);
+        assert!(blank.contains(participant.pseudonym.as_str()), "participant {} is named", participant.id);
+    }
     let text = format!("My husband forgets the way home. Ring me on {PHONE}. The memory cafe at Brookside saved us.");
     let saved = researcher
         .submit(
