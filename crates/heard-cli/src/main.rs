@@ -10,6 +10,7 @@ mod causes;
 mod coding;
 mod deliberation;
 mod exchange;
+mod files;
 mod import;
 mod participant;
 mod redact;

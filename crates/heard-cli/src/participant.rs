@@ -2,13 +2,13 @@
 //! request, as a zip of JSON and readable HTML (what the researcher's button on the participant's
 //! page gives). The export is audited under the account named with `--as`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use heard_domain::governance::{Email, Role};
 use heard_domain::voice::participants::Pseudonym;
 
+use crate::files;
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Subcommand)]
@@ -53,7 +53,7 @@ pub async fn run(settings: &Settings, command: ParticipantCommand) -> anyhow::Re
         .context("there is no participant with that pseudonym in the programme")?;
     let access = store.subject_access(programme.id, &programme.name, participant.id, user.id).await?;
     let zip = heard_web::protection::subject_access_zip(&access)?;
-    write_file(&args.file, &zip)?;
+    files::write_whole(&args.file, &zip)?;
     println!(
         "Wrote {}: {} sources, {} excerpts, {} places their words were used.",
         args.file.display(),
@@ -61,16 +61,5 @@ pub async fn run(settings: &Settings, command: ParticipantCommand) -> anyhow::Re
         access.excerpts.len(),
         access.uses.len()
     );
-    Ok(())
-}
-
-/// Written beside the target, then renamed: a failure leaves no half-written file.
-fn write_file(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp =
-        tempfile::NamedTempFile::new_in(folder).with_context(|| format!("could not write in {}", folder.display()))?;
-    temp.write_all(bytes).with_context(|| format!("could not write {}", file.display()))?;
-    temp.as_file().sync_all().ok();
-    temp.persist(file).with_context(|| format!("could not write {}", file.display()))?;
     Ok(())
 }

@@ -2,14 +2,13 @@
 //! open-data`: what is not personal, as CSV files with a README in a zip. Both are the web layer's
 //! (`heard_web::reports`), so the file is what the download button gives. Each says how long it took.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use heard_web::deliberation::live::Live;
 use heard_web::reports::{self, Report};
 
+use crate::files;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -49,17 +48,6 @@ fn explain(error: reports::ReportError, slug: &str) -> anyhow::Error {
     }
 }
 
-/// Written beside the target, then renamed: a failure leaves no half-written file.
-fn write_file(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp =
-        tempfile::NamedTempFile::new_in(folder).with_context(|| format!("could not write in {}", folder.display()))?;
-    temp.write_all(bytes).with_context(|| format!("could not write {}", file.display()))?;
-    temp.as_file().sync_all().ok();
-    temp.persist(file).with_context(|| format!("could not write {}", file.display()))?;
-    Ok(())
-}
-
 pub async fn report(settings: &Settings, args: ReportArgs) -> anyhow::Result<()> {
     let store = settings.ready_store().await?;
     let started = Instant::now();
@@ -71,7 +59,7 @@ pub async fn report(settings: &Settings, args: ReportArgs) -> anyhow::Result<()>
         Format::Pdf => tokio::task::spawn_blocking(move || reports::pdf(&report)).await??,
     };
     let took = started.elapsed();
-    write_file(&args.file, &bytes)?;
+    files::write_whole(&args.file, &bytes)?;
     println!(
         "Wrote {} ({} KB) in {:.2} s ({:.2} s reading and drawing, {:.2} s laying out).",
         args.file.display(),
@@ -89,7 +77,7 @@ pub async fn open_data(settings: &Settings, args: OpenDataArgs) -> anyhow::Resul
     let live = Live::default();
     let bytes =
         reports::open_data::write(&store, &live, &args.programme).await.map_err(|e| explain(e, &args.programme))?;
-    write_file(&args.file, &bytes)?;
+    files::write_whole(&args.file, &bytes)?;
     println!(
         "Wrote {} ({} KB) in {:.2} s.",
         args.file.display(),

@@ -1,11 +1,13 @@
 //! Test-only helpers: a fresh, migrated database per test on SQLite or PostgreSQL ([`fresh_store`]),
-//! and, with the `app` feature, `TestApp`: the real router on port 0.
+//! [`plant`] for a consenting participant and a coded story put straight into the store, and, with
+//! the `app` feature, `TestApp`: the real router on port 0.
 //!
 //! PostgreSQL tests need `HEARD_TEST_DATABASE_URL`, a server URL whose role may `CREATE DATABASE`
 //! (`scripts/test` starts a throwaway server and sets it). Without it they fail; they never skip.
 
 #[cfg(feature = "app")]
 pub mod app;
+pub mod plant;
 
 use std::ops::Deref;
 

@@ -15,12 +15,11 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+/// Heard's stylesheet, built from govuk-frontend's Sass by `build.rs`.
+const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/heard.css"));
+
 const ASSETS: &[Asset] = &[
-    Asset {
-        path: "/assets/heard.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/heard.css")),
-    },
+    Asset { path: "/assets/heard.css", content_type: "text/css; charset=utf-8", bytes: STYLESHEET.as_bytes() },
     Asset {
         path: "/assets/govuk-frontend.min.js",
         content_type: "text/javascript; charset=utf-8",
@@ -63,9 +62,9 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
-/// Heard's stylesheet, for a standalone page (the programme report written to a file).
-pub(crate) fn stylesheet() -> &'static [u8] {
-    ASSETS[0].bytes
+/// Heard's stylesheet, for a standalone document (`render::render_standalone`).
+pub(crate) fn stylesheet() -> &'static str {
+    STYLESHEET
 }
 
 /// Routes for every asset, plus `/favicon.ico` for browsers that ask for it unprompted.

@@ -127,6 +127,12 @@ pub fn render(name: &str, ctx: Value) -> Result<String, RenderError> {
     TEMPLATES.get_template(name)?.render(ctx)
 }
 
+/// A document people take away as one file (the programme report, a subject access export):
+/// `name` extends `standalone.html`, which carries Heard's stylesheet inside it.
+pub fn render_standalone(name: &str, ctx: Value) -> Result<String, RenderError> {
+    render(name, context! { css => crate::assets::stylesheet(), ..ctx })
+}
+
 /// The error page; falls back to plain text if even that fails, so an error never hides another.
 pub fn error_page(status: u16, title: &str, message: &str) -> String {
     render("error.html", context! { status, title, message, user => Value::UNDEFINED })

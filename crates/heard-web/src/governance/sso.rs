@@ -80,6 +80,10 @@ pub struct Sso {
     redirect: RedirectUrl,
     mapping: RoleMapping,
     http: openidconnect::reqwest::Client,
+    /// The password hash new accounts are made with: of a random password nobody was told, so they
+    /// sign in only through the provider. Hashed once, at the first sign-in that needs it (argon2
+    /// is slow on purpose), and shared: a hash of a password nobody knows reveals nothing.
+    unusable_password: tokio::sync::OnceCell<PasswordHash>,
 }
 
 /// A URL Heard talks to or sends people to: https, or http on this machine only (for tests and
@@ -158,7 +162,16 @@ impl Sso {
         // discovery document must name exactly this issuer, and its ID tokens too.
         let issuer = IssuerUrl::new(config.issuer.trim().to_owned())
             .map_err(|_| Invalid::one("oidc-issuer", format!("Enter the issuer URL ({issuer})")))?;
-        Ok(Sso { name, issuer, client_id: ClientId::new(client_id), client_secret, redirect, mapping, http })
+        Ok(Sso {
+            name,
+            issuer,
+            client_id: ClientId::new(client_id),
+            client_secret,
+            redirect,
+            mapping,
+            http,
+            unusable_password: tokio::sync::OnceCell::new(),
+        })
     }
 
     /// The provider's name, for the button.
@@ -458,9 +471,12 @@ async fn finish(state: &AppState, sso: &Sso, page: &Page, query: &str) -> Result
         Problem::Untrusted
     })?;
     let identity = identity(sso, claims)?;
-    // A password nobody knows: the account signs in only through the provider.
-    let unusable = tokio::task::spawn_blocking(PasswordHash::dummy).await.map_err(|_| Problem::Untrusted)?;
-    match state.store.sso_sign_in(&identity, &unusable).await {
+    let unusable = sso
+        .unusable_password
+        .get_or_try_init(|| async { tokio::task::spawn_blocking(PasswordHash::dummy).await })
+        .await
+        .map_err(|_| Problem::Untrusted)?;
+    match state.store.sso_sign_in(&identity, unusable).await {
         Ok(SsoSignIn::SignedIn { user, .. }) => Ok(user),
         Ok(SsoSignIn::Refused(refusal)) => Err(Problem::Refused(refusal)),
         Err(error) => {

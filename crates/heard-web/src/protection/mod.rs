@@ -132,8 +132,7 @@ impl From<ExportError> for PageError {
 /// `subject-access.html` (the same, readable, with Heard's styles inside it).
 pub fn subject_access_zip(access: &SubjectAccess) -> Result<Vec<u8>, ExportError> {
     let json = serde_json::to_vec_pretty(access).map_err(|e| ExportError(e.to_string()))?;
-    let css = std::str::from_utf8(crate::assets::stylesheet()).unwrap_or_default();
-    let html = crate::render::render("protection/subject_access.html", context! { access, css })
+    let html = crate::render::render_standalone("protection/subject_access.html", context! { access })
         .map_err(|e| ExportError(e.to_string()))?;
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

@@ -750,8 +750,7 @@ async fn horizon(store: &Store, programme: &Programme) -> Result<Option<HorizonP
 /// The report as a standalone HTML document, with Heard's GOV.UK styles inside it, for a file; the
 /// page served at `/programmes/{slug}/report` has the same body in Heard's layout.
 pub fn html(report: &Report) -> Result<String, ReportError> {
-    let css = std::str::from_utf8(crate::assets::stylesheet()).unwrap_or_default();
-    Ok(crate::render::render("reports/standalone.html", context! { report, css })?)
+    Ok(crate::render::render_standalone("reports/standalone.html", context! { report })?)
 }
 
 /// The report as PDF, typeset in-process; CPU work, so callers on the runtime use a blocking task.

@@ -25,10 +25,10 @@ use heard_domain::governance::Role;
 use heard_domain::journeys::{ProgrammeStatus, Slug};
 use heard_domain::propositions::{EvidenceRef, PropositionInput};
 use heard_domain::voice::forms::{ReceiptCode, StoryAnswer};
-use heard_domain::voice::participants::{ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym};
-use heard_domain::voice::sources::SourceKind;
+use heard_domain::voice::participants::{ConsentPurpose, ParticipantKind};
+use heard_store::NewProgramme;
 use heard_store::voice::forms::NewStory;
-use heard_store::{NewConsent, NewParticipant, NewProgramme, NewSource, Store};
+use heard_testkit::plant::{coded_story as coded, participant};
 use heard_testkit::{TestApp, TestBackend, backends};
 use serde_json::{Value, json};
 
@@ -294,62 +294,6 @@ const PLANTED: [&str; 8] = [
     "pewter lighthouse",
     "answered the phone about my son",
 ];
-
-async fn participant(
-    store: &Store,
-    programme: i64,
-    by: i64,
-    name: &str,
-    kind: ParticipantKind,
-    contact: &str,
-    quotable: bool,
-) -> i64 {
-    let new = NewParticipant {
-        pseudonym: Pseudonym::parse("pseudonym", name).unwrap(),
-        kind,
-        age_band: None,
-        area: None,
-        contact_details: ContactDetails::parse("contact_details", contact).unwrap(),
-    };
-    let id = store.create_participant(programme, &new).await.unwrap().id;
-    let today = time::OffsetDateTime::now_utc().date();
-    let mut purposes = vec![ConsentPurpose::Research];
-    if quotable {
-        purposes.push(ConsentPurpose::AnonymousQuotation);
-    }
-    for purpose in purposes {
-        let consent = NewConsent { purpose, given_on: today, how: ConsentMethod::Written, note: String::new() };
-        store.record_consent(programme, id, &consent, by, today).await.unwrap();
-    }
-    id
-}
-
-/// A story of `words` from `participants` (at `activity`), coded whole with `code`; the excerpt's id.
-async fn coded(
-    store: &Store,
-    programme: i64,
-    by: i64,
-    words: &str,
-    participants: Vec<i64>,
-    code: i64,
-    activity: Option<i64>,
-) -> i64 {
-    let text = Screened::new(&Redactor::new(), words.to_owned());
-    let length = text.redacted().chars().count();
-    let source = NewSource {
-        kind: SourceKind::Story,
-        title: None,
-        text,
-        collected_on: time::Date::from_calendar_date(2025, time::Month::March, 3).ok(),
-        activity_id: activity,
-        participant_ids: participants,
-        attributes: BTreeMap::new(),
-        media: None,
-        cue_timings: None,
-    };
-    let source = store.add_source(programme, &source, Some(by)).await.unwrap().id;
-    store.code_span(programme, source, (0, length), &[code], by).await.unwrap()
-}
 
 fn decision_fields(title: &str, propositions: &[i64]) -> DecisionFields {
     DecisionFields {

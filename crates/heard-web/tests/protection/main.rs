@@ -21,10 +21,10 @@ use heard_analysis::voice::screening::Screened;
 use heard_domain::coding::codebook::{CodeInput, Stance};
 use heard_domain::governance::Role;
 use heard_domain::voice::forms::{ReceiptCode, StoryAnswer};
-use heard_domain::voice::participants::{ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym};
+use heard_domain::voice::participants::{ConsentPurpose, ParticipantKind};
 use heard_domain::voice::sources::SourceKind;
-use heard_store::{NewConsent, NewParticipant, NewSource, NewStory, Store};
-use heard_testkit::{TestApp, TestBackend};
+use heard_store::{NewStory, Store};
+use heard_testkit::{TestApp, TestBackend, plant};
 use heard_web::deliberation::live::Live;
 use reqwest::StatusCode;
 
@@ -36,40 +36,9 @@ const STORY: &str = "a heron stole the quince sandwiches at noon";
 /// Words of someone who does not withdraw: every check must still find them.
 const CONTROL: &str = "the ferry timetable puzzled everyone";
 
-async fn participant(store: &Store, programme: i64, by: i64, name: &str) -> i64 {
-    let new = NewParticipant {
-        pseudonym: Pseudonym::parse("pseudonym", name).unwrap(),
-        kind: ParticipantKind::Parent,
-        age_band: None,
-        area: None,
-        contact_details: ContactDetails::parse("contact_details", "01632 960 555").unwrap(),
-    };
-    let id = store.create_participant(programme, &new).await.unwrap().id;
-    let today = time::OffsetDateTime::now_utc().date();
-    for purpose in [ConsentPurpose::Research, ConsentPurpose::AnonymousQuotation] {
-        let consent = NewConsent { purpose, given_on: today, how: ConsentMethod::Written, note: String::new() };
-        store.record_consent(programme, id, &consent, by, today).await.unwrap();
-    }
-    id
-}
-
 /// A story of `words` from `participant`, coded whole and quoted in `insight`.
 async fn quoted(store: &Store, programme: i64, by: i64, words: &str, participant: i64, code: i64, insight: i64) {
-    let text = Screened::new(&Redactor::new(), words.to_owned());
-    let length = text.redacted().chars().count();
-    let source = NewSource {
-        kind: SourceKind::Story,
-        title: None,
-        text,
-        collected_on: time::Date::from_calendar_date(2025, time::Month::March, 3).ok(),
-        activity_id: None,
-        participant_ids: vec![participant],
-        attributes: BTreeMap::new(),
-        media: None,
-        cue_timings: None,
-    };
-    let source = store.add_source(programme, &source, Some(by)).await.unwrap().id;
-    let excerpt = store.code_span(programme, source, (0, length), &[code], by).await.unwrap();
+    let excerpt = plant::coded_story(store, programme, by, words, vec![participant], code, None).await;
     store.attach_evidence(programme, insight, excerpt, Stance::Supports, by).await.unwrap();
 }
 
@@ -143,8 +112,26 @@ async fn everywhere(backend: TestBackend) {
     let store = &app.store;
     let researcher = app.demo_user(Role::Researcher).await.id;
     let programme = store.programme(SLUG).await.unwrap().unwrap().id;
-    let withdrawer = participant(store, programme, researcher, "Withdrawer (test)").await;
-    let stayer = participant(store, programme, researcher, "Stayer (test)").await;
+    let withdrawer = plant::participant(
+        store,
+        programme,
+        researcher,
+        "Withdrawer (test)",
+        ParticipantKind::Parent,
+        "01632 960 555",
+        true,
+    )
+    .await;
+    let stayer = plant::participant(
+        store,
+        programme,
+        researcher,
+        "Stayer (test)",
+        ParticipantKind::Parent,
+        "01632 960 555",
+        true,
+    )
+    .await;
     let code = CodeInput { name: "Waiting (erasure test)".into(), description: None, colour: None, parent_id: None };
     let code = store.add_code(Some(programme), &code, researcher).await.unwrap();
     let insight = store.add_insight(programme, "Families wait in the open (erasure test)", researcher).await.unwrap();

@@ -15,15 +15,12 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::process::Command;
 
-use heard_analysis::voice::redaction::Redactor;
-use heard_analysis::voice::screening::Screened;
 use heard_domain::coding::codebook::{CodeInput, Stance};
 use heard_domain::decisions::outcome::{MeasurementInput, OutcomeInput};
 use heard_domain::governance::Role;
-use heard_domain::voice::participants::{ConsentMethod, ConsentPurpose, ContactDetails, ParticipantKind, Pseudonym};
-use heard_domain::voice::sources::SourceKind;
-use heard_store::{NewConsent, NewParticipant, NewSource, Store};
-use heard_testkit::TestApp;
+use heard_domain::voice::participants::ParticipantKind;
+use heard_store::Store;
+use heard_testkit::{TestApp, plant};
 use heard_web::deliberation::live::Live;
 use time::Date;
 use time::macros::date;
@@ -51,44 +48,9 @@ const PLANTED: [&str; 8] = [
     "rang us back about the referral",
 ];
 
-async fn participant(store: &Store, programme: i64, by: i64, name: &str, contact: &str, quotable: bool) -> i64 {
-    let new = NewParticipant {
-        pseudonym: Pseudonym::parse("pseudonym", name).unwrap(),
-        kind: ParticipantKind::Parent,
-        age_band: None,
-        area: None,
-        contact_details: ContactDetails::parse("contact_details", contact).unwrap(),
-    };
-    let id = store.create_participant(programme, &new).await.unwrap().id;
-    let today = time::OffsetDateTime::now_utc().date();
-    let mut purposes = vec![ConsentPurpose::Research];
-    if quotable {
-        purposes.push(ConsentPurpose::AnonymousQuotation);
-    }
-    for purpose in purposes {
-        let consent = NewConsent { purpose, given_on: today, how: ConsentMethod::Written, note: String::new() };
-        store.record_consent(programme, id, &consent, by, today).await.unwrap();
-    }
-    id
-}
-
-/// A source of `words` from `participant`, coded whole with `code`, attached to `insight`.
+/// A story of `words` from `participant`, coded whole with `code`, attached to `insight`.
 async fn evidence(store: &Store, programme: i64, by: i64, words: &str, participant: i64, code: i64, insight: i64) {
-    let text = Screened::new(&Redactor::new(), words.to_owned());
-    let length = text.redacted().chars().count();
-    let source = NewSource {
-        kind: SourceKind::Story,
-        title: None,
-        text,
-        collected_on: time::Date::from_calendar_date(2025, time::Month::March, 3).ok(),
-        activity_id: None,
-        participant_ids: vec![participant],
-        attributes: BTreeMap::new(),
-        media: None,
-        cue_timings: None,
-    };
-    let source = store.add_source(programme, &source, Some(by)).await.unwrap().id;
-    let excerpt = store.code_span(programme, source, (0, length), &[code], by).await.unwrap();
+    let excerpt = plant::coded_story(store, programme, by, words, vec![participant], code, None).await;
     store.attach_evidence(programme, insight, excerpt, Stance::Supports, by).await.unwrap();
 }
 
@@ -97,11 +59,26 @@ async fn plant(app: &TestApp) {
     let store = &app.store;
     let researcher = app.demo_user(Role::Researcher).await.id;
     let programme = store.programme(SLUG).await.unwrap().unwrap().id;
-    let quoted =
-        participant(store, programme, researcher, "Quillon Farrowdale", "farrowdale.family@mail.example", true).await;
-    let unquoted =
-        participant(store, programme, researcher, "Wenceslas Thornquist", "thornquist.family@mail.example", false)
-            .await;
+    let quoted = plant::participant(
+        store,
+        programme,
+        researcher,
+        "Quillon Farrowdale",
+        ParticipantKind::Parent,
+        "farrowdale.family@mail.example",
+        true,
+    )
+    .await;
+    let unquoted = plant::participant(
+        store,
+        programme,
+        researcher,
+        "Wenceslas Thornquist",
+        ParticipantKind::Parent,
+        "thornquist.family@mail.example",
+        false,
+    )
+    .await;
     let code =
         CodeInput { name: "Getting there (report test)".into(), description: None, colour: None, parent_id: None };
     let code = store.add_code(Some(programme), &code, researcher).await.unwrap();
