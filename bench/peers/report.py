@@ -163,11 +163,39 @@ def report(rows, meta):
     return "\n".join(lines) + "\n"
 
 
+# What a whole run must have measured, by part: (tool, metric) pairs; `--check` fails without one.
+REQUIRED = {
+    "redaction": [(tool, metric) for tool in ("heard", "presidio")
+                  for metric in ("docs_per_s", "precision", "recall")],
+    "opinion": [(tool, metric) for tool in ("heard", "scikit-learn") for metric in ("seconds", "peak_mib")]
+    + [("heard vs scikit-learn", "ari")],
+    "coding": [(tool, metric) for tool in ("heard", "scikit-learn")
+               for metric in ("train_seconds", "predict_seconds", "micro_f1", "macro_f1")],
+    "search": [(tool, metric) for tool in ("heard", "postgresql") for metric in ("p50_ms", "p99_ms")],
+    "web": [("heard", metric) for metric in ("rps", "p99_ms", "rss_mib")],
+}
+
+
+def check(rows):
+    """The figures a whole run must have that these rows lack, as readable lines."""
+    lacking = []
+    for part, pairs in REQUIRED.items():
+        for tool, metric in pairs:
+            if not any(r["part"] == part and r["tool"] == tool and r["metric"] == metric for r in rows):
+                lacking.append(f"{part}: no {metric} from {tool}")
+    for backend in ("SQLite", "PostgreSQL"):
+        if not any(r["part"] == "web" and r["case"].endswith(backend) for r in rows):
+            lacking.append(f"web: nothing on {backend}")
+    return lacking
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", required=True, help="JSON Lines of results")
     parser.add_argument("--meta", required=True, help="JSON: date, machine, command, versions")
     parser.add_argument("--out", required=True, help="Markdown file to write")
+    parser.add_argument("--check", action="store_true",
+                        help="fail unless every part has every figure from every tool (smoke runs)")
     args = parser.parse_args()
 
     try:
@@ -175,10 +203,14 @@ def main():
             meta = json.load(file)
     except json.JSONDecodeError as error:
         raise SystemExit(f"{args.meta}: not valid JSON: {error}") from None
-    text = report(load(args.results), meta)
+    rows = load(args.results)
+    text = report(rows, meta)
     with open(args.out, "w", encoding="utf-8") as out:
         out.write(text)
     print(text, end="")
+    lacking = check(rows) if args.check else []
+    if lacking:
+        raise SystemExit("report.py: the run is missing figures:\n  " + "\n  ".join(lacking))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ Usage: score_coding.py --data D.jsonl --predictions P.jsonl --tool NAME --result
 
 Gold and predicted codes become binary indicator matrices over the file's code list (49 codes for
 the NHS patient-feedback file); micro-F1 (every decision counts the same, so common codes weigh
-most) and macro-F1 (every code counts the same, so rare codes weigh as much as common ones), both
-with scikit-learn's f1_score and zero_division=0 (a code never predicted nor present scores 0).
+most) and macro-F1 (every code counts the same, so rare codes weigh as much as common ones) over
+the codes some comment truly has, as `heard coding cross-validate` and docs/quality.md compute it;
+both with scikit-learn's f1_score and zero_division=0.
 """
 
 import argparse
@@ -38,9 +39,11 @@ def main():
     binarizer = MultiLabelBinarizer(classes=codes)
     gold = binarizer.fit_transform([c["codes"] for c in comments])
     guess = binarizer.transform(predicted)
-    for average in ("micro", "macro"):
-        append_result(args.results, "coding", args.tool, f"{average}_f1", "", 0,
-                      f1_score(gold, guess, average=average, zero_division=0), "")
+    present = [c for c in range(gold.shape[1]) if gold[:, c].any()]
+    append_result(args.results, "coding", args.tool, "micro_f1", "", 0,
+                  f1_score(gold, guess, average="micro", zero_division=0), "")
+    append_result(args.results, "coding", args.tool, "macro_f1", "", 0,
+                  f1_score(gold, guess, average="macro", labels=present, zero_division=0), "")
 
 
 if __name__ == "__main__":

@@ -151,6 +151,14 @@ class Peers(unittest.TestCase):
         self.assertIn("1.50x | heard <= postgresql: met", printed)
         self.assertIn("presidio-analyzer 2.2.366", printed)
 
+        # A smoke run's check: these lines lack, among others, the peer's search p50 and PostgreSQL's web.
+        done = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), "--results", self.results,
+                               "--meta", meta, "--out", table, "--check"], capture_output=True, text=True)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("search: no p50_ms from postgresql", done.stderr)
+        self.assertIn("web: nothing on PostgreSQL", done.stderr)
+        self.assertNotIn("no docs_per_s from presidio", done.stderr)
+
     def test_report_names_a_malformed_line(self):
         with open(self.results, "w", encoding="utf-8") as out:
             out.write(json.dumps({"part": "web", "tool": "heard", "metric": "rps", "case": "",

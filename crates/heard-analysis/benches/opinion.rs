@@ -9,9 +9,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use heard_analysis::deliberation::{Choice, Settings, Vote, VoteMatrix, analyse};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use heard_analysis::deliberation::synthetic::conversation;
+use heard_analysis::deliberation::{Settings, VoteMatrix, analyse};
 
 fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -52,32 +51,6 @@ fn main() {
         times[times.len() - 1],
         peak_memory()
     );
-}
-
-/// Four camps, each leaning for or against every statement; a participant votes on a number of
-/// statements drawn from a long tail (many a few, some nearly all, mean about 60), earlier
-/// statements more often, with one vote in eight passed and some votes changed later.
-fn conversation(participants: usize, statements: usize, seed: u64) -> Vec<Vote> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let leaning: Vec<f64> = (0..4 * statements).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
-    let mut votes = Vec::with_capacity(participants * 62);
-    for p in 0..participants {
-        let camp = rng.random_range(0..4);
-        let many = (rng.random::<f64>().powi(3) * 230.0) as usize + 3;
-        for _ in 0..many.min(statements) {
-            let s = (rng.random::<f64>().powf(1.5) * statements as f64) as usize;
-            let agree = 0.5 + 0.45 * leaning[camp * statements + s];
-            let choice = if rng.random_bool(0.125) {
-                Choice::Pass
-            } else if rng.random_bool(agree) {
-                Choice::Agree
-            } else {
-                Choice::Disagree
-            };
-            votes.push(Vote { participant: p as u32, statement: s as u32, choice });
-        }
-    }
-    votes
 }
 
 /// Peak resident memory of this process (Linux's VmHWM), or "unknown".

@@ -10,6 +10,7 @@ pub mod pca;
 pub mod prioritise;
 pub mod questionnaire;
 pub mod repness;
+pub mod synthetic;
 
 pub use clusters::adjusted_rand_index;
 pub use repness::{Across, Direction, Representative};

@@ -23,7 +23,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use heard_analysis::voice::redaction::Redactor;
-use heard_analysis::voice::synthetic::Generator;
+use heard_analysis::voice::synthetic::{Generator, SEARCH_QUERIES};
 use heard_domain::voice::import::SourceRow;
 use heard_domain::voice::participants::ParticipantKind;
 use heard_domain::voice::sources::{SearchQuery, SourceKind};
@@ -34,27 +34,6 @@ use time::Date;
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
 }
-
-/// The queries: (class, query). Words from the generator's sentences, some in most sources and
-/// some in few.
-const QUERIES: &[(&str, &str)] = &[
-    ("one word", "waiting"),
-    ("one word", "respite"),
-    ("one word", "paperwork"),
-    ("one word", "clinic"),
-    ("one word", "housing"),
-    ("one word", "hospital"),
-    ("multi-word", "social worker"),
-    ("multi-word", "care plan review"),
-    ("multi-word", "buses walk stop"),
-    ("multi-word", "mental health team"),
-    ("multi-word", "library carers tuesdays"),
-    ("phrase", "\"waiting list\""),
-    ("phrase", "\"direct payments\""),
-    ("phrase", "\"day centre\""),
-    ("phrase", "\"green spaces\""),
-    ("phrase", "\"budget changes\" transport"),
-];
 
 /// About 500 characters: generated sources joined until 450, cut at a space before 550.
 fn text(generator: &mut Generator) -> String {
@@ -252,7 +231,7 @@ async fn search(path: &Path, rounds: usize) {
     let mut by_class: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     let mut by_query: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
     for round in 0..=rounds {
-        for (i, (class, raw)) in QUERIES.iter().enumerate() {
+        for (i, (class, raw)) in SEARCH_QUERIES.iter().enumerate() {
             let (filter_name, filter) = &filters[(i + round) % filters.len()];
             let query = SearchQuery::parse("q", raw).unwrap();
             let started = Instant::now();
