@@ -120,6 +120,8 @@ class Peers(unittest.TestCase):
             ("redaction", "presidio", "docs_per_s", "", 1, 50.0, "docs/s"),
             ("redaction", "heard", "recall", "PHONE", 0, 0.9, ""),
             ("redaction", "presidio", "recall", "PHONE", 0, 0.95, ""),
+            ("redaction", "heard", "precision", "NHS_NUMBER", 0, 1.0, ""),
+            ("redaction", "presidio", "precision", "NHS_NUMBER", 0, 1.0, ""),
             ("opinion", "heard", "seconds", "1000", 1, 0.01, "s"),
             ("opinion", "scikit-learn", "seconds", "1000", 1, 0.5, "s"),
             ("opinion", "heard vs scikit-learn", "ari", "1000", 0, 0.97, ""),
@@ -146,6 +148,7 @@ class Peers(unittest.TestCase):
             self.assertIn(f"## {part}", printed)
         self.assertIn("180.00x | ratio >= 100: met", printed)
         self.assertIn("-0.050 | heard >= presidio: MISSED", printed)
+        self.assertIn("+0.000 | heard > presidio: both perfect", printed)
         self.assertIn("50.00x | ratio >= 10: met", printed)
         self.assertIn("+0.050 | heard >= peer: met", printed)
         self.assertIn("1.50x | heard <= postgresql: met", printed)
