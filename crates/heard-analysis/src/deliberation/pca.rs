@@ -81,19 +81,32 @@ fn top_two(x: &Centred, m: usize, rng: &mut StdRng) -> [Vec<f64>; 2] {
     if !settle(&mut v) {
         return [vec![0.0; m], vec![0.0; m]];
     }
+    // Both components' weights of a statement side by side, so each vote reads and writes one
+    // place, not two (the same sums in the same order: the result is unchanged).
+    let mut pair = vec![[0.0; 2]; m];
+    let mut sum = vec![[0.0; 2]; m];
     for _ in 0..ITERATIONS {
-        next.iter_mut().for_each(|n| n.iter_mut().for_each(|x| *x = 0.0));
+        for (s, p) in pair.iter_mut().enumerate() {
+            *p = [v[0][s], v[1][s]];
+        }
+        sum.iter_mut().for_each(|x| *x = [0.0; 2]);
         for row in x.offsets.windows(2) {
             let (statements, values) = (&x.statement[row[0]..row[1]], &x.value[row[0]..row[1]]);
             let (mut y0, mut y1) = (0.0, 0.0);
             for (&s, &value) in statements.iter().zip(values) {
-                y0 += value * v[0][s as usize];
-                y1 += value * v[1][s as usize];
+                let w = pair[s as usize];
+                y0 += value * w[0];
+                y1 += value * w[1];
             }
             for (&s, &value) in statements.iter().zip(values) {
-                next[0][s as usize] += value * y0;
-                next[1][s as usize] += value * y1;
+                let n = &mut sum[s as usize];
+                n[0] += value * y0;
+                n[1] += value * y1;
             }
+        }
+        for (s, n) in sum.iter().enumerate() {
+            next[0][s] = n[0];
+            next[1][s] = n[1];
         }
         let more = settle(&mut next);
         let change: f64 = (0..2).map(|c| next[c].iter().zip(&v[c]).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()).sum();
