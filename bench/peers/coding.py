@@ -16,6 +16,7 @@ comment in order: {"codes": [...]}.
 import argparse
 import json
 import time
+import warnings
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.multiclass import OneVsRestClassifier
@@ -24,6 +25,11 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 
 from common import append_result, read_jsonl
+
+# A code no training comment has (or every one has) is learnt as a constant by OneVsRestClassifier,
+# which says so once per code and fold: hundreds of lines that hide the run's progress.
+warnings.filterwarnings("ignore", message="Label not .* is present in all training examples",
+                        category=UserWarning)
 
 
 def read_data(path):
