@@ -10,6 +10,9 @@ mod coding;
 mod opinion;
 mod redaction;
 mod results;
+// Starting `heard serve` and reading its forms, shared with the room and web benchmarks.
+#[path = "../room/load.rs"]
+mod room;
 mod search;
 mod web;
 

@@ -4,15 +4,15 @@
 //! Requests a second, p99 latency, and the server's resident memory after each run.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use heard_domain::governance::Role;
 use heard_store::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 use reqwest::cookie::CookieStore;
 
 use crate::results::{self, Figure};
+use crate::room;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,18 +39,9 @@ wrk.body = '{"q": "respite", "programme": "early-years"}'
 wrk.headers["Content-Type"] = "application/json"
 "#;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::main]
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let heard = args.heard.clone().unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_heard")));
+    let heard = args.heard.clone().unwrap_or_else(room::heard_binary);
     ensure!(Command::new("wrk").arg("--version").output().is_ok(), "wrk is needed: apt-get install -y wrk");
     std::fs::create_dir_all(&args.out.dir)?;
     let script = args.out.dir.join("web-search.lua");
@@ -78,16 +69,9 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
         let token =
             cli(&["admin", "create-token", "--email", researcher, "--name", "peer benchmark"])?.trim().to_owned();
 
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = room::free_port();
         let base = format!("http://127.0.0.1:{port}");
-        let mut serve = Command::new(&heard);
-        serve.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
-        serve.env("HEARD_DATA_DIR", &data).env("HEARD_LOG", "warn").env_remove("HEARD_DATABASE_URL");
-        if let Some(url) = &database_url {
-            serve.env("HEARD_DATABASE_URL", url);
-        }
-        let server = Server(serve.stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?);
-        wait_until_up(&base).await?;
+        let server = room::start_with(&heard, &data, port, database_url.as_deref()).await;
 
         let cookie = sign_in(&base, researcher).await?;
         let source = first_source(&base, &token).await?;
@@ -102,7 +86,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
                 check(&base, path, header, lua.is_some()).await.with_context(|| format!("{case} before run {run}"))?;
                 let (rps, p99, errors) = wrk(args, &format!("{base}{path}"), header, lua.map(|p| p.as_path()))?;
                 ensure!(errors == 0, "{case}: {errors} requests failed in run {run}");
-                let rss = resident_mib(server.0.id()).context("the server's memory")?;
+                let rss = resident_mib(server.pid()).context("the server's memory")?;
                 results::append(
                     &args.out.results,
                     &[
@@ -152,28 +136,16 @@ async fn fresh_database(url: &str, name: &str) -> anyhow::Result<String> {
     Ok(format!("{server}/{name}"))
 }
 
-async fn wait_until_up(base: &str) -> anyhow::Result<()> {
-    for _ in 0..240 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    bail!("heard serve did not answer at {base} within a minute")
-}
-
 /// Signs the demo researcher in through the form, as a browser does; the session's Cookie header.
 async fn sign_in(base: &str, email: &str) -> anyhow::Result<String> {
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let browser =
         reqwest::Client::builder().cookie_provider(jar.clone()).redirect(reqwest::redirect::Policy::none()).build()?;
     let form = browser.get(format!("{base}/sign-in")).send().await?.text().await?;
-    let marker = "name=\"csrf_token\" value=\"";
-    let at = form.find(marker).context("the sign-in form has no csrf_token")? + marker.len();
-    let csrf = &form[at..at + form[at..].find('"').context("csrf_token")?];
+    let csrf = room::hidden(&form, "csrf_token").context("the sign-in form has no csrf_token")?;
     let answer = browser
         .post(format!("{base}/sign-in"))
-        .form(&[("csrf_token", csrf), ("email", email), ("password", DEMO_PASSWORD)])
+        .form(&[("csrf_token", csrf.as_str()), ("email", email), ("password", DEMO_PASSWORD)])
         .send()
         .await?;
     ensure!(answer.status() == 303, "the demo researcher could not sign in: {}", answer.status());

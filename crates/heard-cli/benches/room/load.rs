@@ -145,10 +145,19 @@ async fn start(heard: &Path, dir: &Path) -> (Server, String) {
 
 /// Starts `heard serve` over the data folder `dir` on `port`, and waits until it answers.
 pub async fn start_on(heard: &Path, dir: &Path, port: u16) -> Server {
-    let child = Command::new(heard)
+    start_with(heard, dir, port, None).await
+}
+
+/// As [`start_on`], on the PostgreSQL database `database_url` when given (else SQLite in `dir`).
+pub async fn start_with(heard: &Path, dir: &Path, port: u16, database_url: Option<&str>) -> Server {
+    let mut command = Command::new(heard);
+    command.env_remove("HEARD_DATABASE_URL");
+    if let Some(url) = database_url {
+        command.env("HEARD_DATABASE_URL", url);
+    }
+    let child = command
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("HEARD_DATA_DIR", dir)
-        .env_remove("HEARD_DATABASE_URL")
         .env("HEARD_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -165,6 +174,17 @@ pub async fn start_on(heard: &Path, dir: &Path, port: u16) -> Server {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("heard serve did not answer on {base}");
+}
+
+/// A benchmark setting from the environment, or its default.
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The middle value (the upper of the two middle ones for an even count).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// The value of the hidden input `name` in a page.

@@ -13,16 +13,7 @@ mod load;
 
 use std::time::Duration;
 
-use load::{Outcome, Plan};
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
+use load::{Outcome, Plan, env_or, median};
 
 #[tokio::main]
 async fn main() {

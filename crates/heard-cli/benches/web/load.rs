@@ -9,7 +9,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 #[path = "../room/load.rs"]
-mod room;
+pub mod room;
 
 use std::path::Path;
 use std::process::Command;
