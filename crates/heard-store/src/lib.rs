@@ -227,10 +227,18 @@ impl Store {
         result.is_ok()
     }
 
-    /// Closes every connection; later calls fail.
+    /// Closes every connection; later calls fail. SQLite first checkpoints the WAL into the
+    /// database file and truncates it: SQLite's own checkpoint on the last close is skipped when
+    /// two connections close at once, each seeing the other still open, and would leave the WAL
+    /// (with whatever was written since the last scrub) beside the database.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool) => {
+                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await {
+                    tracing::warn!(%error, "could not checkpoint the WAL before closing");
+                }
+                pool.close().await
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
