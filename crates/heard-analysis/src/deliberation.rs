@@ -59,21 +59,41 @@ impl VoteMatrix {
     /// If a vote names a participant or statement outside the sizes given (a caller's bug: input is
     /// checked where it is parsed).
     pub fn new(participants: usize, statements: usize, votes: Vec<Vote>) -> VoteMatrix {
-        let mut order: Vec<(u32, u32, std::cmp::Reverse<usize>)> =
-            votes.iter().enumerate().map(|(i, v)| (v.participant, v.statement, std::cmp::Reverse(i))).collect();
-        order.sort_unstable();
-        order.dedup_by_key(|(p, s, _)| (*p, *s));
-        let mut offsets = vec![0; participants + 1];
-        let mut statement = Vec::with_capacity(order.len());
-        let mut choice = Vec::with_capacity(order.len());
-        for &(p, s, std::cmp::Reverse(i)) in &order {
-            assert!((p as usize) < participants && (s as usize) < statements, "vote outside the matrix");
-            offsets[p as usize + 1] += 1;
-            statement.push(s);
-            choice.push(votes[i].choice);
+        // Votes bucketed by participant in the order cast (a counting sort), then each
+        // participant's few sorted by statement, latest first, so the first of each is kept.
+        let mut start = vec![0usize; participants + 1];
+        for v in &votes {
+            assert!(
+                (v.participant as usize) < participants && (v.statement as usize) < statements,
+                "vote outside the matrix"
+            );
+            start[v.participant as usize + 1] += 1;
         }
         for p in 0..participants {
-            offsets[p + 1] += offsets[p];
+            start[p + 1] += start[p];
+        }
+        let mut next = start.clone();
+        let mut order = vec![0usize; votes.len()];
+        for (i, v) in votes.iter().enumerate() {
+            order[next[v.participant as usize]] = i;
+            next[v.participant as usize] += 1;
+        }
+        let mut offsets = Vec::with_capacity(participants + 1);
+        offsets.push(0);
+        let mut statement = Vec::with_capacity(votes.len());
+        let mut choice = Vec::with_capacity(votes.len());
+        for p in 0..participants {
+            let own = &mut order[start[p]..start[p + 1]];
+            own.sort_unstable_by_key(|&i| (votes[i].statement, std::cmp::Reverse(i)));
+            let mut last = None;
+            for &i in own.iter() {
+                if last != Some(votes[i].statement) {
+                    last = Some(votes[i].statement);
+                    statement.push(votes[i].statement);
+                    choice.push(votes[i].choice);
+                }
+            }
+            offsets.push(statement.len());
         }
         VoteMatrix { participants, statements, offsets, statement, choice }
     }

@@ -34,6 +34,26 @@ fn the_latest_vote_counts() {
 }
 
 #[test]
+fn of_many_votes_in_any_order_the_latest_counts() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut votes = Vec::new();
+    for _ in 0..3_000 {
+        let value = rng.random_range(-1..=1);
+        votes.push(vote(rng.random_range(0..40), rng.random_range(0..25), value));
+    }
+    let matrix = VoteMatrix::new(40, 25, votes.clone());
+    for p in 0..40 {
+        let mut expected: Vec<(usize, Choice)> = (0..25)
+            .filter_map(|s| {
+                votes.iter().rev().find(|v| v.participant == p && v.statement == s).map(|v| (s as usize, v.choice))
+            })
+            .collect();
+        expected.sort_by_key(|&(s, _)| s);
+        assert_eq!(matrix.row(p as usize).collect::<Vec<_>>(), expected, "participant {p}");
+    }
+}
+
+#[test]
 fn principal_components_of_a_known_matrix() {
     // Centred already; XᵀX = [[4,4,0],[4,4,0],[0,0,4]]: eigenvalue 8 along (1,1,0)/√2, 4 along (0,0,1).
     let votes = matrix(&[&[1, 1, 1], &[1, 1, -1], &[-1, -1, 1], &[-1, -1, -1]]);
