@@ -112,14 +112,16 @@ impl Vectoriser {
             }
             counts
         });
-        let mut words: HashMap<Box<str>, u32> = HashMap::new();
-        let mut chars: HashMap<Box<str>, u32> = HashMap::new();
+        // The first chunk's maps are kept and the others' counts added to them: the chunks share
+        // most of their terms, so this hashes far fewer keys than building fresh maps.
+        let mut partials = partials.into_iter();
+        let DocumentCounts { mut words, mut chars } = partials.next().unwrap_or_default();
         for partial in partials {
             for (term, (df, _)) in partial.words {
-                *words.entry(term).or_default() += df;
+                words.entry(term).or_default().0 += df;
             }
             for (term, (df, _)) in partial.chars {
-                *chars.entry(term).or_default() += df;
+                chars.entry(term).or_default().0 += df;
             }
         }
         let min_df = options.min_df.max(1) as u32;
@@ -127,8 +129,8 @@ impl Vectoriser {
         // the result does not depend on the maps' iteration order.
         let mut kept: Vec<(bool, Box<str>, u32)> = words
             .into_iter()
-            .map(|(t, df)| (false, t, df))
-            .chain(chars.into_iter().map(|(t, df)| (true, t, df)))
+            .map(|(t, (df, _))| (false, t, df))
+            .chain(chars.into_iter().map(|(t, (df, _))| (true, t, df)))
             .filter(|(_, _, df)| *df >= min_df)
             .collect();
         if kept.len() > options.max_features {
