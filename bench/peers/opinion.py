@@ -2,7 +2,7 @@
 
 Usage:
   opinion.py run --votes V.bin --participants P --statements S --runs N --labels OUT.bin --results R.jsonl
-  opinion.py ari --heard H.bin --peer K.bin --participants P --results R.jsonl
+  opinion.py ari --heard H.bin --peer K.bin --participants P --results R.jsonl [--truth T.bin]
 
 V.bin holds little-endian int32 triples (participant, statement, vote), vote 1 agree, -1 disagree,
 0 pass, one per (participant, statement). The pipeline, timed from the triples in memory to the labels:
@@ -21,6 +21,14 @@ that run alone. The child is pinned to one thread (OpenMP and BLAS) unless --thr
 otherwise, as Heard's side is measured on one thread.
 Reading the file is not timed. OUT.bin gets the last run's groups: int32 per participant 0..P-1,
 -1 for a participant not counted in.
+
+`ari` writes the adjusted Rand index between Heard's groups and the peer's (over the participants
+both counted in) and each tool's number of groups. Given --truth (T.bin: int32 per participant, its
+camp in the synthetic conversation, as Heard's generator knows it), it also writes each tool's ARI
+against the camps (metric "ari_truth"), each over the participants that tool counted in: a
+participant a tool left out (-1) is left out of that tool's score, not counted as a wrong group
+(both tools count in by the same rule, so they leave out the same people). A tool that counted
+nobody in gets no ari_truth line.
 """
 
 import argparse
@@ -97,16 +105,35 @@ def run(args):
                       measured["peak_mib"], "MiB")
 
 
+def against_truth(labels, truth):
+    """ARI of a tool's groups against the camps, over the participants it counted in (label >= 0)."""
+    counted = labels >= 0
+    return adjusted_rand_score(truth[counted], labels[counted])
+
+
 def ari(args):
     heard = np.fromfile(args.heard, dtype="<i4")
     peer = np.fromfile(args.peer, dtype="<i4")
-    for path, labels in ((args.heard, heard), (args.peer, peer)):
+    truth = np.fromfile(args.truth, dtype="<i4") if args.truth else None
+    files = [(args.heard, heard), (args.peer, peer)] + ([(args.truth, truth)] if args.truth else [])
+    for path, labels in files:
         if len(labels) != args.participants:
             raise SystemExit(f"{path}: {len(labels)} labels for {args.participants} participants")
+    if truth is not None and (truth < 0).any():
+        raise SystemExit(f"{args.truth}: a participant with no camp (-1); the truth has one for everyone")
     both = (heard >= 0) & (peer >= 0)
     case = str(args.participants)
     append_result(args.results, "opinion", "heard vs scikit-learn", "ari", case, 0,
                   adjusted_rand_score(heard[both], peer[both]), "")
+    # Written before the group counts so that report.py's table puts the two ARIs together.
+    if truth is not None:
+        for tool, labels in (("heard", heard), ("scikit-learn", peer)):
+            if not (labels >= 0).any():
+                # scikit-learn would call two empty groupings a perfect match (1.0); no score instead.
+                print(f"opinion.py: {tool} counted nobody in; no ari_truth", file=sys.stderr)
+                continue
+            append_result(args.results, "opinion", tool, "ari_truth", case, 0,
+                          against_truth(labels, truth), "")
     for tool, labels in (("heard", heard), ("scikit-learn", peer)):
         append_result(args.results, "opinion", tool, "groups", case, 0,
                       len(set(labels[labels >= 0].tolist())), "")
@@ -126,11 +153,13 @@ def main():
             sub.add_argument("--runs", type=int, required=True)
             sub.add_argument("--results", required=True, help="results file to append to")
             sub.add_argument("--threads", type=int, default=1, help="OpenMP/BLAS threads (1)")
-    compare = commands.add_parser("ari", help="agreement of Heard's groups with scikit-learn's")
+    compare = commands.add_parser("ari", help="agreement of Heard's groups with scikit-learn's "
+                                  "(and of each with the camps, given --truth)")
     compare.add_argument("--heard", required=True)
     compare.add_argument("--peer", required=True)
     compare.add_argument("--participants", type=int, required=True)
     compare.add_argument("--results", required=True)
+    compare.add_argument("--truth", help="int32 camp per participant; adds each tool's ARI against it")
     args = parser.parse_args()
     {"run": run, "child": child, "ari": ari}[args.command](args)
 

@@ -4,7 +4,9 @@ Usage: report.py --results R.jsonl --meta M.json --out TABLE.md   (the table is 
 
 Timed metrics (run >= 1) show median (min-max, n runs); quality metrics (run 0) a single value.
 The ratio is oriented so that > 1 means Heard is better: throughput heard/peer, time and memory
-peer/heard; quality metrics show a difference (heard - peer) instead, e.g. +0.05.
+peer/heard; quality metrics show a difference (heard - peer) instead, e.g. +0.05. Opinion's
+"ari" compares the two groupings (one cell); its "ari_truth" scores each against the synthetic
+camps, a quality metric like the others (> 0: Heard's groups closer to the camps).
 Targets are issue 9's; web has no peer and no target. A part with no lines is left out; a
 malformed line stops the report with its file and line number.
 """
@@ -172,7 +174,7 @@ REQUIRED = {
     "redaction": [(tool, metric) for tool in ("heard", "presidio")
                   for metric in ("docs_per_s", "precision", "recall")],
     "opinion": [(tool, metric) for tool in ("heard", "scikit-learn") for metric in ("seconds", "peak_mib")]
-    + [("heard vs scikit-learn", "ari")],
+    + [("heard vs scikit-learn", "ari"), ("heard", "ari_truth"), ("scikit-learn", "ari_truth")],
     "coding": [(tool, metric) for tool in ("heard", "scikit-learn")
                for metric in ("train_seconds", "predict_seconds", "micro_f1", "macro_f1")],
     "search": [(tool, metric) for tool in ("heard", "postgresql") for metric in ("p50_ms", "p99_ms")],

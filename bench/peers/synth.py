@@ -67,8 +67,9 @@ def write_redaction(n, path, seed=1):
             out.write(json.dumps(story(rng)) + "\n")
 
 
-def write_votes(participants, statements, path, seed=1):
-    """Two camps that disagree on every statement, some missing votes; int32 LE triples."""
+def write_votes(participants, statements, path, seed=1, truth=None):
+    """Two camps that disagree on every statement, some missing votes; int32 LE triples. Given
+    `truth`, each participant's camp (0 or 1) is written there, an int32 LE each."""
     rng = random.Random(seed)
     with open(path, "wb") as out:
         for p in range(participants):
@@ -78,6 +79,9 @@ def write_votes(participants, statements, path, seed=1):
                     continue  # not voted
                 vote = camp if s % 3 else rng.choice([-1, 0, 1])
                 out.write(struct.pack("<iii", p, s, vote))
+    if truth:
+        with open(truth, "wb") as out:
+            out.write(struct.pack(f"<{participants}i", *(p % 2 for p in range(participants))))
 
 
 def write_coding(n, path, seed=1):

@@ -6,6 +6,7 @@ Run with the bench venv: /tmp/benchvenv/bin/python -m unittest discover -s bench
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -80,12 +81,12 @@ class Peers(unittest.TestCase):
         self.assertEqual(got[("ALL", "recall")], 0.5)
 
     def test_opinion_peer_and_ari(self):
-        votes, labels = self.path("votes.bin"), self.path("labels.bin")
-        synth.write_votes(40, 12, votes)
+        votes, labels, truth = self.path("votes.bin"), self.path("labels.bin"), self.path("truth.bin")
+        synth.write_votes(40, 12, votes, truth=truth)
         script("opinion.py", "run", "--votes", votes, "--participants", 40, "--statements", 12,
                "--runs", 2, "--labels", labels, "--results", self.results)
         script("opinion.py", "ari", "--heard", labels, "--peer", labels, "--participants", 40,
-               "--results", self.results)
+               "--truth", truth, "--results", self.results)
 
         with open(labels, "rb") as file:
             self.assertEqual(len(file.read()), 40 * 4)
@@ -97,6 +98,46 @@ class Peers(unittest.TestCase):
         self.assertEqual(ari["value"], 1.0, "the same grouping agrees with itself")
         groups = [r["value"] for r in rows if r["metric"] == "groups"]
         self.assertEqual(groups, [2.0, 2.0], "two camps make two groups")
+        truth_rows = {r["tool"]: r["value"] for r in rows if r["metric"] == "ari_truth"}
+        self.assertEqual(truth_rows, {"heard": 1.0, "scikit-learn": 1.0}, "the two camps found exactly")
+
+    def write_labels(self, name, labels):
+        path = self.path(name)
+        with open(path, "wb") as out:
+            out.write(struct.pack(f"<{len(labels)}i", *labels))
+        return path
+
+    def test_opinion_ari_against_the_truth_leaves_out_who_was_not_counted_in(self):
+        truth = self.write_labels("truth.bin", [0, 0, 1, 1, 1, 2])
+        # Heard left the last two out; counted as a group of their own, they would spoil a perfect match.
+        heard = self.write_labels("heard.bin", [0, 0, 1, 1, -1, -1])
+        peer = self.write_labels("peer.bin", [1, 1, 0, 0, 0, 0])
+        ari = ("opinion.py", "ari", "--heard", heard, "--peer", peer, "--participants", 6,
+               "--results", self.results)
+
+        script(*ari)
+        self.assertEqual([r for r in results(self.results) if r["metric"] == "ari_truth"], [],
+                         "no truth, no score against it")
+        script(*ari, "--truth", truth)
+        rows = results(self.results)
+        got = {r["tool"]: r["value"] for r in rows if r["metric"] == "ari_truth"}
+        self.assertEqual(got["heard"], 1.0, "scored over the four it counted in, all right")
+        self.assertLess(got["scikit-learn"], 1.0, "it put camps 1 and 2 together")
+        self.assertTrue(all(r["case"] == "6" and r["run"] == 0 for r in rows))
+        # The two ARIs come before the group counts, so that the report's table keeps them together.
+        self.assertEqual([r["metric"] for r in rows], ["ari", "groups", "groups",  # without --truth
+                                                       "ari", "ari_truth", "ari_truth", "groups", "groups"])
+
+        short = self.write_labels("short.bin", [0, 0, 1])
+        done = subprocess.run([sys.executable, os.path.join(HERE, "opinion.py"), *map(str, ari[1:]),
+                               "--truth", short], capture_output=True, text=True)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn(f"{short}: 3 labels for 6 participants", done.stderr)
+        nobody = self.write_labels("nobody.bin", [0, 0, 1, -1, 1, 2])
+        done = subprocess.run([sys.executable, os.path.join(HERE, "opinion.py"), *map(str, ari[1:]),
+                               "--truth", nobody], capture_output=True, text=True)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("a participant with no camp", done.stderr)
 
     def test_coding_peer_and_scorer(self):
         data, predictions = self.path("coding.jsonl"), self.path("coding-predicted.jsonl")
@@ -125,6 +166,8 @@ class Peers(unittest.TestCase):
             ("opinion", "heard", "seconds", "1000", 1, 0.01, "s"),
             ("opinion", "scikit-learn", "seconds", "1000", 1, 0.5, "s"),
             ("opinion", "heard vs scikit-learn", "ari", "1000", 0, 0.97, ""),
+            ("opinion", "heard", "ari_truth", "1000", 0, 0.8, ""),
+            ("opinion", "scikit-learn", "ari_truth", "1000", 0, 0.6, ""),
             ("coding", "heard", "micro_f1", "", 0, 0.6, ""),
             ("coding", "scikit-learn", "micro_f1", "", 0, 0.55, ""),
             ("search", "heard", "p99_ms", "phrase", 1, 2.0, "ms"),
@@ -150,6 +193,8 @@ class Peers(unittest.TestCase):
         self.assertIn("-0.050 | heard >= presidio: MISSED", printed)
         self.assertIn("+0.000 | heard > presidio: both perfect", printed)
         self.assertIn("50.00x | ratio >= 10: met", printed)
+        self.assertIn("| ari (heard vs scikit-learn) | 1000 | 0.970 | — | — | — |\n"
+                      "| ari_truth | 1000 | 0.800 | 0.600 | +0.200 | — |", printed)
         self.assertIn("+0.050 | heard >= peer: met", printed)
         self.assertIn("1.50x | heard <= postgresql: met", printed)
         self.assertIn("presidio-analyzer 2.2.366", printed)
@@ -161,6 +206,7 @@ class Peers(unittest.TestCase):
         self.assertIn("search: no p50_ms from postgresql", done.stderr)
         self.assertIn("web: nothing on PostgreSQL", done.stderr)
         self.assertNotIn("no docs_per_s from presidio", done.stderr)
+        self.assertNotIn("no ari_truth", done.stderr)
 
     def test_report_names_a_malformed_line(self):
         with open(self.results, "w", encoding="utf-8") as out:

@@ -1,5 +1,6 @@
 //! Opinion groups: a synthetic conversation (`heard_analysis::deliberation::synthetic`) written as
-//! votes for the scikit-learn pipeline, and Heard's full recompute (the vote matrix from the list
+//! votes for the scikit-learn pipeline, with each participant's camp beside them (the truth both
+//! groupings are scored against), and Heard's full recompute (the vote matrix from the list
 //! of votes, then `analyse`) timed in a fresh process a run, so each run's peak memory is its own.
 
 use std::io::Write;
@@ -8,7 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::Context;
-use heard_analysis::deliberation::synthetic::conversation;
+use heard_analysis::deliberation::synthetic::conversation_with_camps;
 use heard_analysis::deliberation::{Choice, Settings, Vote, VoteMatrix, analyse};
 
 use crate::results::{self, Figure};
@@ -42,10 +43,15 @@ pub fn votes_path(dir: &Path, participants: usize) -> PathBuf {
     dir.join(format!("opinion-votes-{participants}.bin"))
 }
 
+pub fn truth_path(dir: &Path, participants: usize) -> PathBuf {
+    dir.join(format!("opinion-truth-{participants}.bin"))
+}
+
 pub fn run(args: &Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out.dir)?;
     let path = votes_path(&args.out.dir, args.participants);
-    let written = write_votes(&path, args.participants, args.statements)?;
+    let written =
+        write_conversation(&path, &truth_path(&args.out.dir, args.participants), args.participants, args.statements)?;
     println!("opinion: {} participants, {} statements, {written} votes", args.participants, args.statements);
     let case = args.participants.to_string();
     for run in 1..=args.runs {
@@ -87,10 +93,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 /// The conversation's votes, the latest per participant and statement, in participant order, as
-/// little-endian i32 triples (participant, statement, vote: 1 agree, -1 disagree, 0 pass).
-fn write_votes(path: &Path, participants: usize, statements: usize) -> anyhow::Result<usize> {
+/// little-endian i32 triples (participant, statement, vote: 1 agree, -1 disagree, 0 pass); and
+/// each participant's camp, a little-endian i32 each as in the labels files, at `truth`.
+fn write_conversation(path: &Path, truth: &Path, participants: usize, statements: usize) -> anyhow::Result<usize> {
+    let conversation = conversation_with_camps(participants, statements, 2024);
+    let camps: Vec<u8> = conversation.camps.iter().flat_map(|&camp| (camp as i32).to_le_bytes()).collect();
+    std::fs::write(truth, camps).with_context(|| format!("could not write {}", truth.display()))?;
     let mut latest = vec![i8::MIN; participants * statements];
-    for vote in conversation(participants, statements, 2024) {
+    for vote in conversation.votes {
         latest[vote.participant as usize * statements + vote.statement as usize] = vote.choice.value() as i8;
     }
     let mut bytes = Vec::new();
