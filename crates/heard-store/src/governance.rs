@@ -267,7 +267,7 @@ per_backend! {
     /// The token's user, with the use written to the audit log in the same transaction; a
     /// revoked token, or one whose user is deactivated, is refused and that is audited too.
     pub(super) async fn user_by_api_token(pool: &DbPool, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let used: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE api_tokens SET last_used_at = $1
              WHERE token_hash = $2 AND revoked_at IS NULL

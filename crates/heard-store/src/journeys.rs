@@ -519,7 +519,7 @@ per_backend! {
 
     pub(super) async fn replace_journey_template(pool: &DbPool, stages: &[StageTemplate]) -> Result<(), StoreError> {
         StageTemplate::check_template(stages)?;
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         sqlx::query("DELETE FROM journey_template_stages").execute(&mut *tx).await?;
         for (position, stage) in (1_i32..).zip(stages) {
             sqlx::query(
@@ -537,7 +537,7 @@ per_backend! {
     }
 
     pub(super) async fn create_programme(pool: &DbPool, new: &NewProgramme) -> Result<Programme, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         check_lead(&mut tx, new.lead_commissioner_id).await?;
         let created = now();
         let id: i64 = sqlx::query_scalar(
@@ -590,7 +590,7 @@ per_backend! {
     }
 
     pub(super) async fn update_programme(pool: &DbPool, id: i64, change: &ProgrammeChange) -> Result<Programme, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         // Before the UPDATE, whose foreign key would otherwise refuse an unknown user as an error.
         check_lead(&mut tx, change.lead_commissioner_id).await?;
         let done = sqlx::query(
@@ -649,7 +649,7 @@ per_backend! {
         direction: Move,
         today: Date,
     ) -> Result<Stage, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let stages = load_stages(&mut tx, programme_id).await?;
         let index = usize::try_from(position)
             .ok()
@@ -685,7 +685,7 @@ per_backend! {
     }
 
     pub(super) async fn create_activity(pool: &DbPool, programme_id: i64, new: &NewActivity) -> Result<Activity, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programmes WHERE id = $1")
             .bind(programme_id)
             .fetch_one(&mut *tx)
@@ -731,7 +731,7 @@ per_backend! {
         id: i64,
         change: &NewActivity,
     ) -> Result<Activity, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         check_stage(&mut tx, programme_id, change.stage_position).await?;
         let done = sqlx::query(
             "UPDATE activities SET stage_position = $1, kind = $2, title = $3, held_on = $4, place = $5,

@@ -13,6 +13,29 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use time::OffsetDateTime;
 
+/// `begin(pool)`: opens a write transaction (`BEGIN`) in a task of its own. sqlx 0.8's begin with
+/// a custom statement runs BEGIN and then checks the connection before handing the transaction
+/// back; a caller dropped between the two (a client hanging up on a request) left the pool a
+/// connection inside a transaction nobody held, which on SQLite kept the write lock and made every
+/// later write fail ("database is locked", seen under wrk when it stopped mid-request). In its own
+/// task the begin always finishes, and a transaction no one awaits any more is dropped there,
+/// which rolls it back.
+macro_rules! begin_in_a_task {
+    () => {
+        async fn begin(pool: &DbPool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+            let pool = pool.clone();
+            match tokio::spawn(async move { pool.begin_with(BEGIN).await }).await {
+                Ok(begun) => begun,
+                Err(error) => match error.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    // The runtime is shutting down.
+                    Err(_) => Err(sqlx::Error::PoolClosed),
+                },
+            }
+        }
+    };
+}
+
 /// Compiles the items given once for SQLite (module `sqlite`) and once for PostgreSQL (module
 /// `postgres`). Inside, `DbPool` is the backend's pool, `Conn` its connection, and `BEGIN` the
 /// statement that opens a write transaction.
@@ -26,6 +49,8 @@ macro_rules! per_backend {
             // IMMEDIATE takes the write lock at once, so a transaction that reads and then writes
             // waits for a concurrent writer (busy_timeout) instead of failing with SQLITE_BUSY.
             const BEGIN: &str = "BEGIN IMMEDIATE";
+            type Db = sqlx::Sqlite;
+            begin_in_a_task!();
             $($item)*
         }
         mod postgres {
@@ -34,6 +59,8 @@ macro_rules! per_backend {
             type DbPool = sqlx::PgPool;
             type Conn = sqlx::PgConnection;
             const BEGIN: &str = "BEGIN";
+            type Db = sqlx::Postgres;
+            begin_in_a_task!();
             $($item)*
         }
     };

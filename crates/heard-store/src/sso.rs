@@ -60,7 +60,7 @@ per_backend! {
         identity: &SsoIdentity,
         unusable_password: &PasswordHash,
     ) -> Result<Decided, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let linked: Option<(i64, String, bool)> = sqlx::query_as(
             "SELECT u.id, u.role, u.active FROM user_identities i JOIN users u ON u.id = i.user_id
              WHERE i.issuer = $1 AND i.subject = $2",

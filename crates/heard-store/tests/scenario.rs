@@ -6,6 +6,8 @@
 
 #[path = "scenario/audit.rs"]
 mod audit;
+#[path = "scenario/cancelled.rs"]
+mod cancelled;
 #[path = "scenario/causes.rs"]
 mod causes;
 #[path = "scenario/decisions.rs"]

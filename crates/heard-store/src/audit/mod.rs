@@ -235,7 +235,7 @@ fn day_start(date: Date) -> OffsetDateTime {
 
 per_backend! {
     pub(super) async fn append(pool: &DbPool, entry: &AuditEntry) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id = tx.append_audit(entry).await?;
         tx.commit().await?;
         Ok(id)
@@ -243,7 +243,7 @@ per_backend! {
 
     /// Seals entries written before the chain (migration 0015 left them without hashes), in id order.
     pub(super) async fn seal(pool: &DbPool) -> Result<u64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         tx.lock_audit().await?;
         let unsealed = sqlx::query_as::<_, AuditRow>(&format!(
             "SELECT {COLUMNS} FROM audit_events WHERE hash IS NULL ORDER BY id"

@@ -178,7 +178,7 @@ per_backend! {
     }
 
     pub(super) async fn create_cause_map(pool: &DbPool, programme_id: i64, input: &MapInput, by: Option<i64>) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id = insert_map(&mut tx, programme_id, &input.title, by).await?;
         insert_factor(&mut tx, id, &input.central, None, true, 0, by).await.map_err(|e| rename(e, "central"))?;
         tx.commit().await?;
@@ -352,7 +352,7 @@ per_backend! {
     }
 
     pub(super) async fn edit_cause_map(pool: &DbPool, programme_id: i64, map_id: i64, version: i64, input: &MapInput) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         let done = sqlx::query(
             "UPDATE cause_maps SET title = $1, title_key = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
@@ -396,7 +396,7 @@ per_backend! {
         contributes_to: Option<i64>,
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         let (count, last): (i64, Option<i64>) =
             sqlx::query_as("SELECT COUNT(*), MAX(position) FROM factors WHERE map_id = $1")
@@ -432,7 +432,7 @@ per_backend! {
         version: i64,
         input: &FactorInput,
     ) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         factor_version(&mut tx, map_id, factor_id).await?;
         let done = sqlx::query(
@@ -458,7 +458,7 @@ per_backend! {
     }
 
     pub(super) async fn delete_factor(pool: &DbPool, programme_id: i64, map_id: i64, factor_id: i64, version: i64) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         let (current, central) = factor_version(&mut tx, map_id, factor_id).await?;
         if central {
@@ -474,7 +474,7 @@ per_backend! {
     }
 
     pub(super) async fn set_positions(pool: &DbPool, programme_id: i64, map_id: i64, positions: &[(i64, i64)]) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         for (factor_id, position) in positions {
             let done = sqlx::query("UPDATE factors SET position = $1 WHERE id = $2 AND map_id = $3")
@@ -496,7 +496,7 @@ per_backend! {
         if from == to {
             return Err(Invalid::one("to", "An arrow goes from one factor to another: choose two different factors").into());
         }
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         factor_version(&mut tx, map_id, from).await.map_err(|_| not_on_map("from"))?;
         factor_version(&mut tx, map_id, to).await.map_err(|_| not_on_map("to"))?;
@@ -543,7 +543,7 @@ per_backend! {
         evidence: EvidenceRef,
         by: Option<i64>,
     ) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own_map(&mut tx, programme_id, map_id).await?;
         factor_version(&mut tx, map_id, factor_id).await?;
         let (insight, excerpt) = match evidence {
@@ -657,7 +657,7 @@ per_backend! {
         positions: &[i64],
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let map_id = insert_map(&mut tx, programme_id, title, by).await?;
         let mut ids = Vec::with_capacity(parts.labels.len());
         for (index, label) in parts.labels.iter().enumerate() {

@@ -136,7 +136,7 @@ per_backend! {
         programme_id: i64,
         suggestions: &[(i64, i64, f64)],
     ) -> Result<usize, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         sqlx::query(
             "DELETE FROM coding_suggestions WHERE status = 'pending'
              AND source_id IN (SELECT id FROM sources WHERE programme_id = $1)",
@@ -211,7 +211,7 @@ per_backend! {
         accept: bool,
         by: i64,
     ) -> Result<usize, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let mut decided = 0;
         for &id in ids {
             let found: Option<(i64, i64)> = sqlx::query_as(
@@ -247,7 +247,7 @@ per_backend! {
         themes: &[NewTheme],
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let run: i64 = sqlx::query_scalar(
             "INSERT INTO theme_runs (programme_id, seed, sources, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -325,7 +325,7 @@ per_backend! {
         input: &CodeInput,
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let found: Option<(String, Option<i64>)> = sqlx::query_as(
             "SELECT t.member_ids, t.code_id FROM themes t JOIN theme_runs r ON r.id = t.run_id WHERE t.id = $1 AND r.programme_id = $2",
         )

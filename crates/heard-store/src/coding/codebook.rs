@@ -229,7 +229,7 @@ per_backend! {
         input: &CodeInput,
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id = insert_code(&mut tx, programme_id, input, Some(by), "created").await?;
         tx.commit().await?;
         Ok(id)
@@ -247,7 +247,7 @@ per_backend! {
         input: &CodeInput,
         by: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let code = live_code(&mut tx, programme_id, id).await?;
         check_parent(&mut tx, code.programme_id, Some(id), input.parent_id).await?;
         sqlx::query("UPDATE codes SET name = $1, name_key = $2, description = $3, colour = $4, parent_id = $5 WHERE id = $6")
@@ -305,7 +305,7 @@ per_backend! {
         if from == into {
             return Err(Invalid::one("into", "Choose a different code to merge into").into());
         }
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let from_code = live_code(&mut tx, programme_id, from).await?;
         let into_code = live_code(&mut tx, programme_id, into).await
             .map_err(|_| StoreError::Invalid(Invalid::one("into", "Choose a code of this codebook to merge into")))?;
@@ -332,7 +332,7 @@ per_backend! {
         codings: &[i64],
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let from_code = live_code(&mut tx, programme_id, from).await?;
         if codings.is_empty() {
             return Err(Invalid::one("codings", "Choose the codings that move to the new code").into());

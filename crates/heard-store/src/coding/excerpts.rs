@@ -273,7 +273,7 @@ per_backend! {
         code_ids: &[i64],
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let excerpt_id = find_or_make_excerpt(&mut tx, programme_id, source_id, span.0, span.1, Some(by)).await?;
         apply_codes(&mut tx, programme_id, excerpt_id, code_ids, Some(by), false).await?;
         tx.commit().await?;
@@ -294,7 +294,7 @@ per_backend! {
     }
 
     pub(super) async fn remove_coding(pool: &DbPool, programme_id: i64, coding_id: i64, by: i64) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         // A coder takes back their own codings only; another's stay theirs.
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT g.excerpt_id FROM codings g JOIN excerpts e ON e.id = g.excerpt_id JOIN sources s ON s.id = e.source_id
@@ -417,7 +417,7 @@ per_backend! {
         body: &str,
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let check = match target {
             MemoTarget::Source => "SELECT id FROM sources WHERE id = $1 AND programme_id = $2",
             MemoTarget::Code => "SELECT id FROM codes WHERE id = $1 AND (programme_id = $2 OR programme_id IS NULL)",

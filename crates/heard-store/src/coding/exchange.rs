@@ -455,7 +455,7 @@ impl SourceInsert for sqlx::PgConnection {
 per_backend! {
     pub(super) async fn export_project(pool: &DbPool, programme_id: i64, originals_by: Option<i64>) -> Result<ProjectExport, StoreError> {
         // With originals the audit row is written in the same transaction as the read.
-        let mut tx = if originals_by.is_some() { pool.begin_with(BEGIN).await? } else { pool.begin().await? };
+        let mut tx = if originals_by.is_some() { begin(pool).await? } else { pool.begin().await? };
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM programmes WHERE id = $1")
             .bind(programme_id)
             .fetch_optional(&mut *tx)
@@ -686,7 +686,7 @@ per_backend! {
         action: &str,
     ) -> Result<ImportReport, StoreError> {
         let mut report = ImportReport::default();
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM programmes WHERE id = $1")
             .bind(programme_id)
             .fetch_optional(&mut *tx)

@@ -163,7 +163,7 @@ per_backend! {
         stance: Stance,
         by: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let insight: Option<i64> = sqlx::query_scalar("SELECT id FROM insights WHERE id = $1 AND programme_id = $2")
             .bind(insight_id)
             .bind(programme_id)

@@ -266,7 +266,7 @@ per_backend! {
         deliberation_id: Option<i64>,
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         check_propositions(&mut tx, programme_id, input, departures).await?;
         let at = now();
         let id: i64 = sqlx::query_scalar(
@@ -305,7 +305,7 @@ per_backend! {
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
         let (input, departures) = (edit.input, edit.departures);
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let version: Option<i64> = sqlx::query_scalar("SELECT version FROM decisions WHERE id = $1 AND programme_id = $2")
             .bind(id)
             .bind(programme_id)
@@ -352,7 +352,7 @@ per_backend! {
     }
 
     pub(super) async fn delete(pool: &DbPool, programme_id: i64, id: i64, by: Option<i64>) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let title: Option<String> = sqlx::query_scalar("SELECT title FROM decisions WHERE id = $1 AND programme_id = $2")
             .bind(id)
             .bind(programme_id)

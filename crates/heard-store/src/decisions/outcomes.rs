@@ -190,7 +190,7 @@ per_backend! {
     }
 
     pub(super) async fn add_outcome(pool: &DbPool, programme_id: i64, decision_id: i64, input: &OutcomeInput, by: i64) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM decisions WHERE id = $1 AND programme_id = $2")
             .bind(decision_id)
             .bind(programme_id)
@@ -230,7 +230,7 @@ per_backend! {
     }
 
     pub(super) async fn record_measurement(pool: &DbPool, programme_id: i64, outcome_id: i64, input: &MeasurementInput, by: i64) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         if !owns(&mut tx, programme_id, outcome_id).await? {
             return Err(StoreError::NotFound);
         }
@@ -251,7 +251,7 @@ per_backend! {
     }
 
     pub(super) async fn schedule_review(pool: &DbPool, programme_id: i64, outcome_id: i64, review_on: Date) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         if !owns(&mut tx, programme_id, outcome_id).await? {
             return Err(StoreError::NotFound);
         }

@@ -140,7 +140,7 @@ per_backend! {
         token_hash: &str,
         declaration: &Declaration,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM deliberations WHERE id = $1")
             .bind(deliberation_id)
             .fetch_optional(&mut *tx)
@@ -234,7 +234,7 @@ per_backend! {
     }
 
     pub(super) async fn suggest_statement(pool: &DbPool, attendee_id: i64, text: &str) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (deliberation_id, _, _, allowed) = open_deliberation_of(&mut tx, attendee_id, "text").await?;
         if !allowed {
             return Err(StoreError::Invalid(Invalid::one("text", "This Deliberation Day does not take attendees' statements")));
@@ -355,7 +355,7 @@ per_backend! {
     }
 
     pub(super) async fn choose_pair(pool: &DbPool, attendee_id: i64, left: i64, right: i64, pick: Pick) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (deliberation_id, prioritisation, ..) = open_deliberation_of(&mut tx, attendee_id, "choice").await?;
         if prioritisation != Prioritisation::Pairwise {
             return Err(StoreError::Invalid(Invalid::one("choice", "This Deliberation Day does not prioritise by pairs")));
@@ -406,7 +406,7 @@ per_backend! {
     }
 
     pub(super) async fn place_dots(pool: &DbPool, attendee_id: i64, dots: &[(i64, u32)]) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (deliberation_id, prioritisation, allowed, _) = open_deliberation_of(&mut tx, attendee_id, "dots").await?;
         if prioritisation != Prioritisation::Dots {
             return Err(StoreError::Invalid(Invalid::one("dots", "This Deliberation Day does not prioritise by dots")));
@@ -461,7 +461,7 @@ per_backend! {
     }
 
     pub(super) async fn answer_questions(pool: &DbPool, attendee_id: i64, moment: Moment, answers: &[(i64, i32)]) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (deliberation_id, ..) = open_deliberation_of(&mut tx, attendee_id, "questions").await?;
         for &(question, value) in answers {
             sqlx::query(

@@ -300,7 +300,7 @@ per_backend! {
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
         for _ in 0..JOIN_CODE_TRIES {
-            let mut tx = pool.begin_with(BEGIN).await?;
+            let mut tx = begin(pool).await?;
             let code = JoinCode::generate();
             let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
                 "INSERT INTO deliberations (programme_id, title, held_on, venue, join_code, attendee_statements,
@@ -337,7 +337,7 @@ per_backend! {
         input: &DeliberationInput,
         questions: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM deliberations WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -381,7 +381,7 @@ per_backend! {
         id: i64,
         proposition_ids: &[i64],
     ) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let found: Option<(i64, String)> =
             sqlx::query_as("SELECT programme_id, status FROM deliberations WHERE id = $1")
                 .bind(id)
@@ -435,7 +435,7 @@ per_backend! {
     }
 
     pub(super) async fn move_deliberation(pool: &DbPool, id: i64, to: DeliberationStatus) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM deliberations WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -485,7 +485,7 @@ per_backend! {
         origin: NewOrigin,
         by: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM deliberations WHERE id = $1")
             .bind(deliberation_id)
             .fetch_optional(&mut *tx)

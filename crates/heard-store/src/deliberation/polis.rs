@@ -130,7 +130,7 @@ per_backend! {
         let at = now();
         let mut tries = 0;
         let (mut tx, deliberation_id) = loop {
-            let mut tx = pool.begin_with(BEGIN).await?;
+            let mut tx = begin(pool).await?;
             let code = JoinCode::generate();
             let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
                 "INSERT INTO deliberations (programme_id, title, held_on, join_code, status, imported_from, created_by,

@@ -140,7 +140,7 @@ per_backend! {
     }
 
     pub(super) async fn set_driver_signals(pool: &DbPool, id: i64, signal_ids: &[i64]) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM drivers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         if found.is_none() {
             return Err(StoreError::NotFound);

@@ -407,14 +407,14 @@ per_backend! {
         programme_ids: &[i64],
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id = insert_signal(&mut tx, input, scoring, programme_ids, Some(by)).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub(super) async fn edit_signal(pool: &DbPool, id: i64, input: &SignalInput) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let done = sqlx::query(
             "UPDATE signals SET title = $1, summary = $2, source_url = $3, source_publication = $4, spotted_on = $5,
                     spotted_by = $6, kind = $7, so_what = $8, review_on = $9, updated_at = $10 WHERE id = $11",
@@ -465,7 +465,7 @@ per_backend! {
         review_on: Option<Option<Date>>,
         by: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         exists(&mut tx, id).await?;
         let score_id = insert_score(&mut tx, id, scoring, Some(by)).await?;
         if let Some(review_on) = review_on {
@@ -490,7 +490,7 @@ per_backend! {
     }
 
     pub(super) async fn link_signal_programme(pool: &DbPool, signal_id: i64, programme_id: i64) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         exists(&mut tx, signal_id).await?;
         sqlx::query("INSERT INTO signal_programmes (signal_id, programme_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(signal_id)
@@ -513,7 +513,7 @@ per_backend! {
     }
 
     pub(super) async fn link_signal_factor(pool: &DbPool, signal_id: i64, factor_id: i64, by: i64) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         exists(&mut tx, signal_id).await?;
         sqlx::query(
             "INSERT INTO signal_factors (signal_id, factor_id, added_by, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -545,7 +545,7 @@ per_backend! {
         records: &[SignalRecord],
         by: Option<i64>,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let programme: Option<i64> = sqlx::query_scalar("SELECT id FROM programmes WHERE id = $1")
             .bind(programme_id)
             .fetch_optional(&mut *tx)

@@ -162,7 +162,7 @@ per_backend! {
     }
 
     pub(super) async fn create_reflection(pool: &DbPool, programme_id: i64, input: &ReflectionInput, by: i64) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM programmes WHERE id = $1").bind(programme_id).fetch_optional(&mut *tx).await?;
         if found.is_none() {
             return Err(StoreError::NotFound);
@@ -189,7 +189,7 @@ per_backend! {
     }
 
     pub(super) async fn edit_reflection(pool: &DbPool, programme_id: i64, id: i64, input: &ReflectionInput) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         check_links(&mut tx, programme_id, input).await?;
         let done = sqlx::query(
             "UPDATE reflections SET kind = $1, text = $2, written_on = $3, stage_id = $4, activity_id = $5, decision_id = $6,

@@ -438,14 +438,14 @@ per_backend! {
     }
 
     pub(super) async fn create(pool: &DbPool, programme_id: i64, input: &PropositionInput, by: Option<i64>) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id = insert(&mut tx, programme_id, input, by, None).await.map_err(|e| duplicate_title(e, "title"))?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub(super) async fn edit(pool: &DbPool, programme_id: i64, id: i64, seen: i64, input: &PropositionInput, by: Option<i64>) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (_, version, _) = own(&mut tx, programme_id, id).await?;
         if version != seen {
             return Err(StoreError::Conflict { what: "proposition" });
@@ -481,7 +481,7 @@ per_backend! {
     }
 
     pub(super) async fn change_status(pool: &DbPool, programme_id: i64, id: i64, change: &StatusChange, by: Option<i64>) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (status, _, _) = own(&mut tx, programme_id, id).await?;
         if status != change.from {
             return Err(StoreError::Conflict { what: "proposition" });
@@ -495,7 +495,7 @@ per_backend! {
     }
 
     pub(super) async fn set_shapers(pool: &DbPool, programme_id: i64, id: i64, input: &ShaperInput, by: Option<i64>) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own(&mut tx, programme_id, id).await?;
         if let Some(activity) = input.activity {
             let ours: Option<i64> = sqlx::query_scalar("SELECT id FROM activities WHERE id = $1 AND programme_id = $2")
@@ -579,7 +579,7 @@ per_backend! {
     }
 
     pub(super) async fn link(pool: &DbPool, programme_id: i64, id: i64, evidence: EvidenceRef, by: Option<i64>) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own(&mut tx, programme_id, id).await?;
         if !evidence_is_ours(&mut tx, programme_id, evidence).await? {
             let message = match evidence {
@@ -601,7 +601,7 @@ per_backend! {
             EvidenceRef::Factor(_) => "factor_id",
             EvidenceRef::Signal(_) => "signal_id",
         };
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         own(&mut tx, programme_id, id).await?;
         let done = sqlx::query(&format!("DELETE FROM proposition_evidence WHERE proposition_id = $1 AND {column} = $2"))
             .bind(id)
@@ -657,7 +657,7 @@ per_backend! {
     }
 
     pub(super) async fn merge(pool: &DbPool, programme_id: i64, parts: &[i64], input: &PropositionInput, by: Option<i64>) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let mut seen = Vec::new();
         for part in parts {
             let (status, _, title) = own(&mut tx, programme_id, *part).await.map_err(|e| match e {
@@ -700,7 +700,7 @@ per_backend! {
     }
 
     pub(super) async fn split(pool: &DbPool, programme_id: i64, whole: i64, seen: i64, parts: &[SplitPart], note: Option<&str>, by: Option<i64>) -> Result<Vec<i64>, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let (status, version, title) = own(&mut tx, programme_id, whole).await?;
         if version != seen {
             return Err(StoreError::Conflict { what: "proposition" });

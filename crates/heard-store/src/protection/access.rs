@@ -82,7 +82,7 @@ per_backend! {
         participant_id: i64,
         by: i64,
     ) -> Result<(Vec<i64>, Vec<u32>, Vec<WordsUsed>, Option<String>), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let contact: Option<Option<String>> =
             sqlx::query_scalar("SELECT contact_details FROM participants WHERE programme_id = $1 AND id = $2")
                 .bind(programme_id)

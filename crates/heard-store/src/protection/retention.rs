@@ -113,7 +113,7 @@ per_backend! {
     }
 
     pub(super) async fn set_retention_rule(pool: &DbPool, rule: &RetentionRule, by: i64) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         sqlx::query(
             "INSERT INTO retention_rules (source_kind, keep_days, erase, set_by, set_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (source_kind) DO UPDATE SET keep_days = $2, erase = $3, set_by = $4, set_at = $5",
@@ -132,7 +132,7 @@ per_backend! {
     }
 
     pub(super) async fn remove_retention_rule(pool: &DbPool, kind: SourceKind, by: i64) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let done = sqlx::query("DELETE FROM retention_rules WHERE source_kind = $1").bind(kind.code()).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -148,7 +148,7 @@ per_backend! {
     }
 
     pub(super) async fn apply_retention(pool: &DbPool, today: Date, actor_id: Option<i64>) -> Result<RetentionRun, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let due = due_in(&mut tx, today).await?;
         let mut by_programme: BTreeMap<i64, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
         for source in &due {

@@ -171,7 +171,7 @@ per_backend! {
         definition: &FormDefinition,
         by: i64,
     ) -> Result<StoryForm, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let at = now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO story_forms (programme_id, public_id, status, current_version, created_by, created_at)
@@ -223,7 +223,7 @@ per_backend! {
         definition: &FormDefinition,
         by: i64,
     ) -> Result<StoryForm, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let form = load_form(&mut tx, "f.id = CAST($1 AS BIGINT)", &id.to_string(), Some(programme_id)).await?.ok_or(StoreError::NotFound)?;
         let answered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM story_answers WHERE form_version_id = $1")
             .bind(form.version_id)
@@ -269,7 +269,7 @@ per_backend! {
         status: FormStatus,
         by: i64,
     ) -> Result<StoryForm, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let form = load_form(&mut tx, "f.id = CAST($1 AS BIGINT)", &id.to_string(), Some(programme_id)).await?.ok_or(StoreError::NotFound)?;
         sqlx::query("UPDATE story_forms SET status = $1 WHERE id = $2").bind(status.code()).bind(id).execute(&mut *tx).await?;
         if status == FormStatus::Published && form.published_at.is_none() {
@@ -286,7 +286,7 @@ per_backend! {
     }
 
     pub(super) async fn submit_story(pool: &DbPool, form_id: i64, version_id: i64, new: &NewStory) -> Result<i64, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let form = load_form(&mut tx, "f.id = CAST($1 AS BIGINT)", &form_id.to_string(), None).await?.ok_or(StoreError::NotFound)?;
         if form.status != FormStatus::Published {
             return Err(StoreError::Invalid(heard_domain::Invalid::one("story", "This form is closed")));
@@ -405,7 +405,7 @@ per_backend! {
     }
 
     pub(super) async fn withdraw_story(pool: &DbPool, receipt_hash: &str, today: Date) -> Result<(), StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
             "SELECT a.source_id, s.programme_id, a.participant_id FROM story_answers a JOIN sources s ON s.id = a.source_id
              WHERE a.receipt_hash = $1",

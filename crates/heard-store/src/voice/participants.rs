@@ -221,7 +221,7 @@ per_backend! {
         programme_id: i64,
         new: &NewParticipant,
     ) -> Result<Participant, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO participants (programme_id, pseudonym, pseudonym_key, kind, age_band, area, contact_details, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -261,7 +261,7 @@ per_backend! {
         id: i64,
         change: &NewParticipant,
     ) -> Result<Participant, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let done = sqlx::query(
             "UPDATE participants SET pseudonym = $1, pseudonym_key = $2, kind = $3, age_band = $4, area = $5,
              contact_details = $6 WHERE programme_id = $7 AND id = $8",
@@ -293,7 +293,7 @@ per_backend! {
         recorded_by: i64,
         today: Date,
     ) -> Result<Participant, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let participant = load_participant(&mut tx, programme_id, participant_id).await?;
         check_give(&participant.consents, consent.purpose, consent.given_on, today)?;
         sqlx::query(
@@ -325,7 +325,7 @@ per_backend! {
         recorded_by: i64,
         today: Date,
     ) -> Result<Participant, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let participant = load_participant(&mut tx, programme_id, participant_id).await?;
         let current = match check_withdrawal(&participant.consents, purpose, withdrawn_on, today) {
             Ok(current) => current,

@@ -512,7 +512,7 @@ per_backend! {
         new: &NewSource,
         by: Option<i64>,
     ) -> Result<Source, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let id = insert_source(&mut tx, programme_id, new, by).await?;
         let source = load_source(&mut tx, programme_id, id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
@@ -566,7 +566,7 @@ per_backend! {
         decision: ReviewDecision,
         by: i64,
     ) -> Result<Source, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
         let text_chars = source.text.original().chars().count();
         if span.end > text_chars || span.start >= span.end {
@@ -628,7 +628,7 @@ per_backend! {
         text: &Screened,
         by: i64,
     ) -> Result<Correction, StoreError> {
-        let mut tx = pool.begin_with(BEGIN).await?;
+        let mut tx = begin(pool).await?;
         let source = load_source(&mut tx, programme_id, source_id).await?.ok_or(StoreError::NotFound)?;
         if source.cue_timings.is_some() {
             return Err(StoreError::Invalid(heard_domain::Invalid::one(
