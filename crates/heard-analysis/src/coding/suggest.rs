@@ -190,7 +190,9 @@ impl Model {
         // started from it) and calibrated on its own, so blocks share out between cores.
         let blocks: Vec<std::ops::Range<usize>> =
             (0..codes).step_by(BLOCK).map(|start| start..(start + BLOCK).min(codes)).collect();
-        let problem = Problem { x: &x, labels, fold_of: &fold_of, folds, dimension, options };
+        let squared_norms = squared_norms(&x);
+        let problem =
+            Problem { x: &x, squared_norms: &squared_norms, labels, fold_of: &fold_of, folds, dimension, options };
         let trained = parallel_chunks_of_at_least(&blocks, 1, |chunk| {
             chunk.iter().map(|codes| problem.train_block(codes.clone())).collect::<Vec<_>>()
         });
@@ -312,6 +314,8 @@ type Lanes = [f32; BLOCK];
 /// The training texts and how [`Model::train`] splits them, shared by every block of codes.
 struct Problem<'a> {
     x: &'a [SparseVector],
+    /// Each text's squared norm, the same for every block.
+    squared_norms: &'a [f32],
     labels: &'a [Vec<bool>],
     /// Each text's internal fold, in `0..folds`.
     fold_of: &'a [usize],
@@ -361,7 +365,7 @@ impl Problem<'_> {
                 })
             })
             .collect();
-        let q = self.x.iter().map(|x| x.values.iter().map(|v| v * v).sum::<f32>() + 1.0 + diagonal).collect();
+        let q = self.squared_norms.iter().map(|n| n + 1.0 + diagonal).collect();
         Dual { x: self.x, lanes: codes.len(), y, diagonal, q }
     }
 
@@ -381,9 +385,7 @@ impl Problem<'_> {
             let mut warm = solution.clone();
             let (kept, held_out): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&i| self.fold_of[i] != fold);
             for &i in &held_out {
-                let change: Lanes = std::array::from_fn(|j| -warm.alpha[i][j] * dual.y[i][j]);
-                warm.alpha[i] = [0.0; BLOCK];
-                add(&mut warm, &self.x[i], &change);
+                warm.leave_out(i, &self.x[i], &dual.y[i]);
             }
             dual.solve(&kept, &mut warm, self.options.calibration_epochs, self.options.tolerance, &mut rng, true);
             for &i in &held_out {
@@ -402,6 +404,10 @@ impl Problem<'_> {
     }
 }
 
+fn squared_norms(x: &[SparseVector]) -> Vec<f32> {
+    x.iter().map(|x| x.values.iter().map(|v| v * v).sum()).collect()
+}
+
 /// The block's decision values `w·x + b` for one text.
 fn scores(solution: &Solution, x: &SparseVector) -> Lanes {
     let mut out = solution.bias;
@@ -411,6 +417,16 @@ fn scores(solution: &Solution, x: &SparseVector) -> Lanes {
         }
     }
     out
+}
+
+impl Solution {
+    /// Takes text `i` (features `x`, labels `y`) out of the solution: its alphas to zero, and
+    /// what they added to the weights and biases taken away.
+    fn leave_out(&mut self, i: usize, x: &SparseVector, y: &Lanes) {
+        let change: Lanes = std::array::from_fn(|j| -self.alpha[i][j] * y[j]);
+        self.alpha[i] = [0.0; BLOCK];
+        add(self, x, &change);
+    }
 }
 
 /// Adds `change`, a text's change of `alpha * y` in each lane, to the weights and biases.
@@ -603,11 +619,7 @@ fn choose_rule(confidences: &[f32], labels: &[Vec<bool>], codes: usize) -> Decis
         for (row, truth) in confidences.chunks(codes).zip(labels) {
             for (&p, &t) in row.iter().zip(truth) {
                 if p >= threshold {
-                    if t {
-                        above.tp += 1;
-                    } else {
-                        above.fp += 1;
-                    }
+                    above.count(t);
                 }
             }
         }
@@ -617,11 +629,7 @@ fn choose_rule(confidences: &[f32], labels: &[Vec<bool>], codes: usize) -> Decis
             let mut counts = above;
             for &(p, t) in &tops_below {
                 if p >= top_threshold {
-                    if t {
-                        counts.tp += 1;
-                    } else {
-                        counts.fp += 1;
-                    }
+                    counts.count(t);
                 }
             }
             counts.fn_ = truths - counts.tp;
@@ -643,6 +651,15 @@ struct Counts {
 }
 
 impl Counts {
+    /// One suggestion, right or wrong.
+    fn count(&mut self, right: bool) {
+        if right {
+            self.tp += 1;
+        } else {
+            self.fp += 1;
+        }
+    }
+
     /// What deciding one text adds (the rule is chosen without it; tests check against it).
     #[cfg(test)]
     fn add(&mut self, truth: &[bool], suggested: &[Suggestion]) {
@@ -819,8 +836,10 @@ mod tests {
         let x = vectoriser.transform_batch(&refs);
         let options = TrainOptions::default();
         let fold_of = vec![0; refs.len()];
+        let norms = squared_norms(&x);
         let problem = Problem {
             x: &x,
+            squared_norms: &norms,
             labels: &labels,
             fold_of: &fold_of,
             folds: 1,
@@ -858,12 +877,8 @@ mod tests {
         let (mut warm, x) = tight_solution(&all, None, true);
         let (_, labels, _) = corpus(300);
         for i in (0..300).filter(|i| i % 3 == 0) {
-            let change: Lanes = std::array::from_fn(|j| {
-                let y = if labels[i].get(j).copied().unwrap_or(false) { 1.0 } else { -1.0 };
-                -warm.alpha[i][j] * y
-            });
-            warm.alpha[i] = [0.0; BLOCK];
-            add(&mut warm, &x[i], &change);
+            let y: Lanes = std::array::from_fn(|j| if labels[i].get(j).copied().unwrap_or(false) { 1.0 } else { -1.0 });
+            warm.leave_out(i, &x[i], &y);
         }
         let (warm, _) = tight_solution(&kept, Some(warm), true);
         let (cold, _) = tight_solution(&kept, None, true);

@@ -57,6 +57,7 @@ pub fn conversation_with_camps(participants: usize, statements: usize, seed: u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deliberation::VoteMatrix;
 
     #[test]
     fn the_same_seed_gives_the_same_votes_within_bounds() {
@@ -85,9 +86,12 @@ mod tests {
         assert!(sizes.iter().all(|&n| n > 50), "{sizes:?}");
 
         // The latest agree (1) or disagree (-1) of each participant on each statement; passes left out.
+        let matrix = VoteMatrix::new(participants, statements, votes);
         let mut latest = vec![0_i8; participants * statements];
-        for v in &votes {
-            latest[v.participant as usize * statements + v.statement as usize] = v.choice.value() as i8;
+        for p in 0..participants {
+            for (s, choice) in matrix.row(p) {
+                latest[p * statements + s] = choice.value() as i8;
+            }
         }
         // How often two participants who both took a side on a statement took the same one.
         let (mut within, mut across) = ([0_u32; 2], [0_u32; 2]);
