@@ -164,26 +164,35 @@ impl Redactor {
     }
 }
 
-/// Keeps the longest candidate where they overlap (the more specific kind on a tie, then the
-/// earlier), so "12 Oak Road" as an address beats "Oak" as a name.
+/// Merges candidates that overlap, directly or through others, into one span covering them all,
+/// of the kind of the longest among them (the more specific kind on a tie, then the earlier), so
+/// "12 Oak Road" is an address rather than "Oak" a name. Covering the whole union rather than only
+/// the winner means that no part of a losing candidate is left readable: a name that runs into an
+/// email address must not leave the address's tail behind.
 fn resolve(mut found: Vec<Candidate>) -> Vec<Candidate> {
     if found.len() < 2 {
         return found;
     }
-    found.sort_unstable_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(b.kind.specificity().cmp(&a.kind.specificity()))
-            .then(a.start.cmp(&b.start))
-    });
+    found.sort_unstable_by_key(|c| c.start);
+    let better = |a: &Candidate, b: &Candidate| {
+        (a.end - a.start, a.kind.specificity(), std::cmp::Reverse(a.start))
+            > (b.end - b.start, b.kind.specificity(), std::cmp::Reverse(b.start))
+    };
     let mut chosen: Vec<Candidate> = Vec::with_capacity(found.len());
+    let mut best = found[0];
     for candidate in found {
-        // `chosen` is kept sorted by start; a candidate overlaps only its neighbours there.
-        let at = chosen.partition_point(|c| c.start < candidate.start);
-        let clashes_before = at > 0 && chosen[at - 1].end > candidate.start;
-        let clashes_after = at < chosen.len() && chosen[at].start < candidate.end;
-        if !clashes_before && !clashes_after {
-            chosen.insert(at, candidate);
+        match chosen.last_mut() {
+            Some(group) if candidate.start < group.end => {
+                group.end = group.end.max(candidate.end);
+                if better(&candidate, &best) {
+                    best = candidate;
+                }
+                group.kind = best.kind;
+            }
+            _ => {
+                best = candidate;
+                chosen.push(candidate);
+            }
         }
     }
     chosen
