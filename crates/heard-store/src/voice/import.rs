@@ -198,8 +198,8 @@ trait BulkIds {
     /// statement of 1,408 was a tenth of the import's time.
     const NUMBERED: bool;
     async fn reserve_ids(&mut self, n: usize) -> Result<Vec<i64>, StoreError>;
-    /// Settings for a bulk load on this connection (`true`), or back to the usual (`false`).
-    async fn bulk(&mut self, on: bool) -> Result<(), StoreError>;
+    /// Settings for a bulk load on this connection, which is closed after it.
+    async fn bulk(&mut self) -> Result<(), StoreError>;
 }
 
 impl BulkIds for sqlx::SqliteConnection {
@@ -216,9 +216,8 @@ impl BulkIds for sqlx::SqliteConnection {
     // A larger page cache while one transaction writes a great many pages: the search index's
     // segments and the tables' upper pages stay in memory instead of spilling to the WAL and being
     // read back. Durability is untouched (same journal, same synchronous setting).
-    async fn bulk(&mut self, on: bool) -> Result<(), StoreError> {
-        let pragma = if on { "PRAGMA cache_size = -262144" } else { "PRAGMA cache_size = -2000" };
-        sqlx::query(pragma).execute(&mut *self).await?;
+    async fn bulk(&mut self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA cache_size = -262144").execute(&mut *self).await?;
         Ok(())
     }
 }
@@ -236,7 +235,7 @@ impl BulkIds for sqlx::PgConnection {
         Ok(ids)
     }
 
-    async fn bulk(&mut self, _on: bool) -> Result<(), StoreError> {
+    async fn bulk(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
 }
@@ -307,13 +306,13 @@ per_backend! {
         checked: tokio::sync::mpsc::Receiver<(u64, Vec<Checked>)>,
     ) -> Result<ImportOutcome, StoreError> {
         let mut conn = pool.acquire().await?;
-        conn.bulk(true).await?;
-        let outcome = import_on(&mut conn, plan, checked).await;
-        // Back to the usual cache whatever happened; a connection that cannot be reset is closed.
-        if conn.bulk(false).await.is_err() {
-            let _ = conn.detach();
-        }
-        outcome
+        // The import's connection is closed when it ends, never returned to the pool, so that an
+        // import abandoned anywhere (a client hanging up drops the request) cannot leave it with
+        // the larger cache or, dropped between sqlx's BEGIN and its check, inside a transaction
+        // nobody holds (on SQLite, holding the write lock). Closing it rolls back what is open.
+        conn.close_on_drop();
+        conn.bulk().await?;
+        import_on(&mut conn, plan, checked).await
     }
 
     async fn import_on(

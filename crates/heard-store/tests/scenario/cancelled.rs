@@ -25,3 +25,60 @@ async fn writes_abandoned_at_any_point_leave_no_transaction_open() {
         }
     }
 }
+
+#[tokio::test]
+async fn imports_abandoned_at_any_point_leave_no_transaction_open() {
+    use heard_domain::journeys::{ProgrammeStatus, Slug};
+    use heard_domain::voice::import::SourceRow;
+    use heard_domain::voice::sources::SourceKind;
+    use heard_store::NewProgramme;
+    use heard_store::voice::import::ImportOptions;
+
+    for backend in heard_testkit::backends() {
+        let opened = fresh_store(backend).await;
+        let store = &opened.store;
+        let programme = store
+            .create_programme(&NewProgramme {
+                slug: Slug::parse("slug", "cancelled-imports").unwrap(),
+                name: "Cancelled imports (test)".to_owned(),
+                aim: "Imports cut off part-way.".to_owned(),
+                status: ProgrammeStatus::Active,
+                lead_commissioner_id: None,
+                partner_ids: Vec::new(),
+            })
+            .await
+            .unwrap();
+        let rows = |n: usize| -> Vec<SourceRow> {
+            (0..n)
+                .map(|row| SourceRow {
+                    row: row + 2,
+                    text: format!("Synthetic field note {row} about the waiting room."),
+                    kind: SourceKind::FieldNote,
+                    date: None,
+                    participant: None,
+                    title: None,
+                    attributes: Default::default(),
+                })
+                .collect()
+        };
+        let options = ImportOptions::default();
+        // Cut off after anything from nothing to 5 ms: before, between and inside its statements.
+        for i in 0..400u64 {
+            let wait = Duration::from_micros(i * 17 % 5_000);
+            let import = store.import_sources(programme.id, rows(20), &options, None, &|_| {});
+            let _ = tokio::time::timeout(wait, import).await;
+        }
+        for i in 0..8u64 {
+            let token = format!("{:064x}", 2_000 + i);
+            let answer = tokio::time::timeout(Duration::from_secs(5), store.user_by_api_token(&token)).await;
+            assert!(matches!(answer, Ok(Ok(None))), "{backend:?}: write {i} after the abandoned imports: {answer:?}");
+        }
+        // And a whole import still goes through, all of it.
+        let whole = tokio::time::timeout(
+            Duration::from_secs(10),
+            store.import_sources(programme.id, rows(5), &options, None, &|_| {}),
+        )
+        .await;
+        assert!(matches!(&whole, Ok(Ok(outcome)) if outcome.committed && outcome.imported == 5), "{whole:?}");
+    }
+}
