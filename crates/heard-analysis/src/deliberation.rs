@@ -59,8 +59,11 @@ impl VoteMatrix {
     /// If a vote names a participant or statement outside the sizes given (a caller's bug: input is
     /// checked where it is parsed).
     pub fn new(participants: usize, statements: usize, votes: Vec<Vote>) -> VoteMatrix {
-        // Votes bucketed by participant in the order cast (a counting sort), then each
-        // participant's few sorted by statement, latest first, so the first of each is kept.
+        // Votes bucketed by participant in the order cast (a counting sort), each as one key of its
+        // statement and how late it was cast; then each participant's few keys sorted, so the
+        // latest vote on a statement comes first and is the one kept. Votes already in statement
+        // order, one per statement (an export read back, a matrix written out), need no sort.
+        assert!(votes.len() < u32::MAX as usize, "too many votes for the matrix");
         let mut start = vec![0usize; participants + 1];
         for v in &votes {
             assert!(
@@ -72,10 +75,11 @@ impl VoteMatrix {
         for p in 0..participants {
             start[p + 1] += start[p];
         }
+        let key = |i: usize, v: &Vote| (u64::from(v.statement) << 32) | u64::from(u32::MAX - i as u32);
         let mut next = start.clone();
-        let mut order = vec![0usize; votes.len()];
+        let mut keys = vec![0u64; votes.len()];
         for (i, v) in votes.iter().enumerate() {
-            order[next[v.participant as usize]] = i;
+            keys[next[v.participant as usize]] = key(i, v);
             next[v.participant as usize] += 1;
         }
         let mut offsets = Vec::with_capacity(participants + 1);
@@ -83,14 +87,17 @@ impl VoteMatrix {
         let mut statement = Vec::with_capacity(votes.len());
         let mut choice = Vec::with_capacity(votes.len());
         for p in 0..participants {
-            let own = &mut order[start[p]..start[p + 1]];
-            own.sort_unstable_by_key(|&i| (votes[i].statement, std::cmp::Reverse(i)));
+            let own = &mut keys[start[p]..start[p + 1]];
+            if !own.windows(2).all(|pair| pair[0] >> 32 < pair[1] >> 32) {
+                own.sort_unstable();
+            }
             let mut last = None;
-            for &i in own.iter() {
-                if last != Some(votes[i].statement) {
-                    last = Some(votes[i].statement);
-                    statement.push(votes[i].statement);
-                    choice.push(votes[i].choice);
+            for &k in own.iter() {
+                let vote = &votes[(u32::MAX - k as u32) as usize];
+                if last != Some(vote.statement) {
+                    last = Some(vote.statement);
+                    statement.push(vote.statement);
+                    choice.push(vote.choice);
                 }
             }
             offsets.push(statement.len());

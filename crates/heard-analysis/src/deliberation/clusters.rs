@@ -79,43 +79,65 @@ fn restarts(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> Vec
     let mut rng = StdRng::seed_from_u64(seed);
     (0..restarts)
         .map(|_| {
-            let centres = plus_plus(points, &weight, k, &mut rng);
-            lloyd(points, &weight, centres)
+            let seeding = plus_plus(points, &weight, k, &mut rng);
+            lloyd(points, &weight, seeding)
         })
         .collect()
 }
 
+/// Centres from k-means++, with what choosing them found out about each point: its nearest
+/// centre (the lower-numbered on a tie) and its squared distances to that one and to the next
+/// nearest. That is Lloyd's first assignment, which therefore costs nothing more.
+struct Seeding {
+    centres: Vec<f64>,
+    member: Vec<usize>,
+    nearest: Vec<f64>,
+    second: Vec<f64>,
+}
+
 /// k-means++ seeding (Arthur and Vassilvitskii 2007): each next centre drawn with probability
 /// proportional to weight × squared distance from the nearest chosen one.
-fn plus_plus(points: &[f64], weight: &dyn Fn(usize) -> f64, k: usize, rng: &mut StdRng) -> Vec<f64> {
+fn plus_plus(points: &[f64], weight: &dyn Fn(usize) -> f64, k: usize, rng: &mut StdRng) -> Seeding {
     let n = points.len() / 2;
     if n == 0 || k == 0 {
-        return Vec::new();
+        return Seeding { centres: Vec::new(), member: vec![0; n], nearest: vec![0.0; n], second: vec![0.0; n] };
     }
-    let total: f64 = (0..n).map(weight).sum();
-    let first = pick(n, weight, total, rng);
+    let weights: Vec<f64> = (0..n).map(weight).collect();
+    let total: f64 = weights.iter().sum();
+    let first = pick(&weights, total, rng);
     let mut centres = vec![points[2 * first], points[2 * first + 1]];
+    let mut member = vec![0; n];
     let mut nearest: Vec<f64> = (0..n).map(|i| distance2(points, i, &centres, 0)).collect();
+    let mut second = vec![f64::INFINITY; n];
+    // Each point's weight × squared distance to the nearest chosen centre, and their total.
+    let mut mass: Vec<f64> = weights.iter().zip(&nearest).map(|(w, d)| w * d).collect();
+    let mut total: f64 = mass.iter().sum();
     while centres.len() / 2 < k {
-        let total: f64 = (0..n).map(|i| weight(i) * nearest[i]).sum();
         if total <= 0.0 {
             break; // every distinct point is a centre already
         }
-        let chosen = pick(n, |i| weight(i) * nearest[i], total, rng);
+        let chosen = pick(&mass, total, rng);
         centres.extend_from_slice(&points[2 * chosen..2 * chosen + 2]);
         let c = centres.len() / 2 - 1;
-        for (i, d) in nearest.iter_mut().enumerate() {
-            *d = d.min(distance2(points, i, &centres, c));
+        total = 0.0;
+        // Written as selections rather than branches: which way each point goes is a coin toss.
+        for i in 0..n {
+            let d = distance2(points, i, &centres, c);
+            let closer = d < nearest[i];
+            second[i] = if closer { nearest[i] } else { second[i].min(d) };
+            member[i] = if closer { c } else { member[i] };
+            nearest[i] = if closer { d } else { nearest[i] };
+            mass[i] = weights[i] * nearest[i];
+            total += mass[i];
         }
     }
-    centres
+    Seeding { centres, member, nearest, second }
 }
 
-fn pick(n: usize, mass: impl Fn(usize) -> f64, total: f64, rng: &mut StdRng) -> usize {
+fn pick(mass: &[f64], total: f64, rng: &mut StdRng) -> usize {
     let mut target = rng.random::<f64>() * total;
     let mut last = 0;
-    for i in 0..n {
-        let m = mass(i);
+    for (i, &m) in mass.iter().enumerate() {
         if m > 0.0 {
             last = i;
             if target < m {
@@ -131,13 +153,14 @@ fn pick(n: usize, mass: impl Fn(usize) -> f64, total: f64, rng: &mut StdRng) -> 
 /// point whose assigned centre is provably still the nearest is not compared with every centre:
 /// the same assignments as the plain method (ties to the lower-numbered centre), for a fraction of
 /// the distances once most points have settled.
-fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, mut centres: Vec<f64>) -> Clustering {
+fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, seeding: Seeding) -> Clustering {
     let n = points.len() / 2;
+    let Seeding { mut centres, mut member, nearest, second } = seeding;
     let k = centres.len() / 2;
-    let mut member = vec![0; n];
-    // upper[i] ≥ the distance to i's centre; lower[i] ≤ the distance to any other centre.
-    let mut upper = vec![0.0; n];
-    let mut lower = vec![0.0; n];
+    // upper[i] ≥ the distance to i's centre; lower[i] ≤ the distance to any other centre. The
+    // first assignment is the seeding's, so they start exact.
+    let mut upper: Vec<f64> = nearest.into_iter().map(f64::sqrt).collect();
+    let mut lower: Vec<f64> = second.into_iter().map(f64::sqrt).collect();
     let nearest_two = |i: usize, centres: &[f64]| {
         let (mut best, mut second) = ((f64::INFINITY, 0), f64::INFINITY);
         for c in 0..k {
@@ -154,13 +177,10 @@ fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, mut centres: Vec<f64>) -
     let mut half_gap = vec![0.0; k];
     let mut moved = vec![0.0; k];
     for iteration in 0..MAX_ITERATIONS {
-        let mut changed = false;
-        if iteration == 0 {
-            for i in 0..n {
-                (member[i], upper[i], lower[i]) = nearest_two(i, &centres);
-            }
-            changed = n > 0;
-        } else {
+        // The first assignment is the seeding's; each later pass re-checks the points whose bounds
+        // cannot rule out a nearer centre.
+        let mut changed = iteration == 0 && n > 0;
+        if iteration > 0 {
             for i in 0..n {
                 let own = member[i];
                 // A relative margin, so that rounding in the bounds never skips a near tie.
@@ -215,9 +235,15 @@ fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, mut centres: Vec<f64>) -
         }
         // Half the distance from each centre to its nearest other: a point nearer its own centre
         // than that cannot be nearer another.
-        for (c, half) in half_gap.iter_mut().enumerate() {
-            let gap =
-                (0..k).filter(|&o| o != c).map(|o| distance2(&centres, c, &centres, o)).fold(f64::INFINITY, f64::min);
+        let mut gap = vec![f64::INFINITY; k];
+        for c in 0..k {
+            for o in c + 1..k {
+                let d = distance2(&centres, c, &centres, o);
+                gap[c] = gap[c].min(d);
+                gap[o] = gap[o].min(d);
+            }
+        }
+        for (half, gap) in half_gap.iter_mut().zip(gap) {
             *half = gap.sqrt() / 2.0;
         }
     }
@@ -347,8 +373,9 @@ mod tests {
             }
             let weights: Vec<f64> =
                 (0..n).map(|_| if case % 2 == 0 { 1.0 } else { rng.random_range(1..9) as f64 }).collect();
-            let centres = plus_plus(&points, &|i| weights[i], k, &mut rng);
-            let bounded = lloyd(&points, &|i| weights[i], centres.clone());
+            let seeding = plus_plus(&points, &|i| weights[i], k, &mut rng);
+            let centres = seeding.centres.clone();
+            let bounded = lloyd(&points, &|i| weights[i], seeding);
             let (plain_centres, plain_member) = plain_lloyd(&points, &weights, centres);
             // Clusters emptied on the way are dropped by `lloyd` only: compare through the centres.
             let placed = |centres: &[f64], member: &[usize]| -> Vec<[u64; 2]> {
