@@ -92,7 +92,7 @@ def run(args):
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(args.threads)
     case = str(args.participants)
-    for number in range(1, args.runs + 1):
+    for number in range(args.first_run, args.first_run + args.runs):
         out = subprocess.run(
             [sys.executable, os.path.abspath(__file__), "child", "--votes", args.votes,
              "--participants", case, "--statements", str(args.statements), "--labels", args.labels],
@@ -151,6 +151,8 @@ def main():
         sub.add_argument("--labels", required=True, help="int32 group per participant (-1: out)")
         if name == "run":
             sub.add_argument("--runs", type=int, required=True)
+            sub.add_argument("--first-run", type=int, default=1,
+                             help="the number of the first run (runs interleaved with Heard's)")
             sub.add_argument("--results", required=True, help="results file to append to")
             sub.add_argument("--threads", type=int, default=1, help="OpenMP/BLAS threads (1)")
     compare = commands.add_parser("ari", help="agreement of Heard's groups with scikit-learn's "

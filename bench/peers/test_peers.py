@@ -85,13 +85,16 @@ class Peers(unittest.TestCase):
         synth.write_votes(40, 12, votes, truth=truth)
         script("opinion.py", "run", "--votes", votes, "--participants", 40, "--statements", 12,
                "--runs", 2, "--labels", labels, "--results", self.results)
+        # A run interleaved with Heard's keeps its own number.
+        script("opinion.py", "run", "--votes", votes, "--participants", 40, "--statements", 12,
+               "--runs", 1, "--first-run", 3, "--labels", labels, "--results", self.results)
         script("opinion.py", "ari", "--heard", labels, "--peer", labels, "--participants", 40,
                "--truth", truth, "--results", self.results)
 
         with open(labels, "rb") as file:
             self.assertEqual(len(file.read()), 40 * 4)
         rows = results(self.results)
-        self.assertEqual(sorted(r["run"] for r in rows if r["metric"] == "seconds"), [1, 2])
+        self.assertEqual(sorted(r["run"] for r in rows if r["metric"] == "seconds"), [1, 2, 3])
         self.assertTrue(all(r["value"] > 0 for r in rows if r["metric"] == "peak_mib"))
         (ari,) = [r for r in rows if r["metric"] == "ari"]
         self.assertTrue(-1 <= ari["value"] <= 1)

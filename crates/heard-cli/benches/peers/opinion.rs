@@ -24,6 +24,9 @@ pub struct Args {
     statements: usize,
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// The number of the first run, so that runs interleaved with the peer's keep their numbers.
+    #[arg(long, default_value_t = 1)]
+    first_run: usize,
 }
 
 #[derive(clap::Args)]
@@ -54,11 +57,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         write_conversation(&path, &truth_path(&args.out.dir, args.participants), args.participants, args.statements)?;
     println!("opinion: {} participants, {} statements, {written} votes", args.participants, args.statements);
     let case = args.participants.to_string();
-    for run in 1..=args.runs {
+    let last = args.first_run + args.runs.max(1) - 1;
+    for run in args.first_run..=last {
         let mut child = Command::new(std::env::current_exe()?);
         child.args(["opinion-once", "--participants", &case, "--statements", &args.statements.to_string()]);
         child.arg("--votes").arg(&path);
-        if run == args.runs {
+        if run == last {
             child.arg("--labels").arg(args.out.dir.join(format!("opinion-heard-{case}.bin")));
         }
         let output = child.output().context("could not start the opinion run")?;
