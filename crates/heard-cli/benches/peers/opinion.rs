@@ -53,9 +53,13 @@ pub fn truth_path(dir: &Path, participants: usize) -> PathBuf {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out.dir)?;
     let path = votes_path(&args.out.dir, args.participants);
-    let written =
-        write_conversation(&path, &truth_path(&args.out.dir, args.participants), args.participants, args.statements)?;
-    println!("opinion: {} participants, {} statements, {written} votes", args.participants, args.statements);
+    // Runs interleaved with the peer's (`--first-run` past 1) time the conversation the first
+    // run wrote, rather than generating and writing it again each time.
+    if args.first_run == 1 || !path.exists() {
+        let truth = truth_path(&args.out.dir, args.participants);
+        let written = write_conversation(&path, &truth, args.participants, args.statements)?;
+        println!("opinion: {} participants, {} statements, {written} votes", args.participants, args.statements);
+    }
     let case = args.participants.to_string();
     let last = args.first_run + args.runs.max(1) - 1;
     for run in args.first_run..=last {

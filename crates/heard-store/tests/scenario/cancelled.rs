@@ -16,13 +16,7 @@ async fn writes_abandoned_at_any_point_leave_no_transaction_open() {
             let wait = Duration::from_micros(i * 7 % 1_100);
             let _ = tokio::time::timeout(wait, store.user_by_api_token(&format!("{i:064x}"))).await;
         }
-        // On SQLite a transaction left open holds the write lock: a write waits out the busy
-        // timeout (10 s) and fails. Both must answer at once, on any of the pool's connections.
-        for i in 0..16u64 {
-            let token = format!("{:064x}", 1_000 + i);
-            let answer = tokio::time::timeout(Duration::from_secs(5), store.user_by_api_token(&token)).await;
-            assert!(matches!(answer, Ok(Ok(None))), "{backend:?}: write {i} after the abandoned ones: {answer:?}");
-        }
+        writes_answer_at_once(store, backend, 16).await;
     }
 }
 
@@ -68,11 +62,7 @@ async fn imports_abandoned_at_any_point_leave_no_transaction_open() {
             let import = store.import_sources(programme.id, rows(20), &options, None, &|_| {});
             let _ = tokio::time::timeout(wait, import).await;
         }
-        for i in 0..8u64 {
-            let token = format!("{:064x}", 2_000 + i);
-            let answer = tokio::time::timeout(Duration::from_secs(5), store.user_by_api_token(&token)).await;
-            assert!(matches!(answer, Ok(Ok(None))), "{backend:?}: write {i} after the abandoned imports: {answer:?}");
-        }
+        writes_answer_at_once(store, backend, 8).await;
         // And a whole import still goes through, all of it.
         let whole = tokio::time::timeout(
             Duration::from_secs(10),
@@ -80,5 +70,16 @@ async fn imports_abandoned_at_any_point_leave_no_transaction_open() {
         )
         .await;
         assert!(matches!(&whole, Ok(Ok(outcome)) if outcome.committed && outcome.imported == 5), "{whole:?}");
+    }
+}
+
+/// On SQLite a transaction left open holds the write lock: a write waits out the busy timeout
+/// (10 s) and fails. After abandoned requests, `n` writes (each call audits a token look-up) must
+/// answer at once, on any of the pool's connections.
+async fn writes_answer_at_once(store: &heard_store::Store, backend: heard_testkit::TestBackend, n: u64) {
+    for i in 0..n {
+        let token = format!("{:064x}", 1_000 + i);
+        let answer = tokio::time::timeout(Duration::from_secs(5), store.user_by_api_token(&token)).await;
+        assert!(matches!(answer, Ok(Ok(None))), "{backend:?}: write {i} after the abandoned requests: {answer:?}");
     }
 }
