@@ -201,9 +201,9 @@ impl OpinionGroups {
 /// Beyond Pol.is: each statement's agreement, consensus and spread across the kinds attendees
 /// declared (service users, carers, practitioners...), so the room sees where they see things
 /// alike and apart. `kind_of` gives each participant's kind, `None` where none was declared; for
-/// what sets one kind apart, [`repness::representatives`] takes the same grouping.
+/// what sets one kind apart, [`repness::representatives`] takes the same grouping's counts.
 pub fn across_kinds(votes: &VoteMatrix, kind_of: &[Option<usize>], kinds: usize) -> Vec<Across> {
-    repness::across(votes, kind_of, kinds)
+    repness::across(&repness::Counts::new(votes, kind_of, kinds))
 }
 
 /// Silhouettes closer than this count as tied, and the fewer groups win.
@@ -220,14 +220,13 @@ pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
     let base = clusters::kmeans(&points, None, settings.base_clusters, settings.seed);
     let base_weights = base.sizes();
     let max_groups = settings.max_groups.min(2 + base.k() / 12);
+    let distances = clusters::Distances::new(&base.centres);
     let mut candidates: Vec<(f64, clusters::Clustering)> = Vec::new();
     for k in 2..=max_groups {
         if base.k() < k {
             break;
         }
-        let grouping = clusters::kmeans_by_silhouette(&base.centres, Some(&base_weights), k, settings.seed);
-        let silhouette = clusters::silhouette(&base.centres, &grouping.member);
-        candidates.push((silhouette, grouping));
+        candidates.push(clusters::kmeans_by_silhouette(&distances, Some(&base_weights), k, settings.seed));
     }
     // The fewest groups whose silhouette is within a hair of the best: a near tie is noise, and
     // Pol.is's own choice (a k must win several updates running) leans the same way.
@@ -258,12 +257,13 @@ pub fn analyse(votes: &VoteMatrix, settings: &Settings) -> OpinionGroups {
     for (&p, &g) in counted.iter().zip(&group) {
         group_of[p] = Some(g);
     }
+    let counts = repness::Counts::new(votes, &group_of, groups);
     let representative = if groups >= 2 {
-        repness::representatives(votes, &group_of, groups, settings.representatives)
+        repness::representatives(&counts, settings.representatives)
     } else {
         vec![Vec::new(); groups]
     };
-    let across = repness::across(votes, &group_of, groups);
+    let across = repness::across(&counts);
     OpinionGroups {
         counted,
         projection,

@@ -53,15 +53,16 @@ pub fn kmeans(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> C
         .map_or(Clustering { centres: Vec::new(), member: Vec::new() }, |(_, c)| c)
 }
 
-/// k-means as [`kmeans`], but of its restarts the one kept is the grouping the silhouette rates
-/// best (ties to the earlier restart): the criterion that chooses how many groups also chooses
-/// between groupings of the same number whose inertias are all but equal.
-pub fn kmeans_by_silhouette(points: &[f64], weights: Option<&[f64]>, k: usize, seed: u64) -> Clustering {
-    restarts(points, weights, k, seed)
+/// k-means as [`kmeans`] of the points `distances` holds, but of its restarts the one kept is the
+/// grouping the silhouette rates best (ties to the earlier restart), returned with that
+/// silhouette: the criterion that chooses how many groups also chooses between groupings of the
+/// same number whose inertias are all but equal.
+pub fn kmeans_by_silhouette(distances: &Distances, weights: Option<&[f64]>, k: usize, seed: u64) -> (f64, Clustering) {
+    restarts(&distances.points, weights, k, seed)
         .into_iter()
-        .map(|c| (silhouette(points, &c.member), c))
+        .map(|c| (distances.silhouette(&c.member), c))
         .reduce(|best, next| if next.0 > best.0 + 1e-12 { next } else { best })
-        .map_or(Clustering { centres: Vec::new(), member: Vec::new() }, |(_, c)| c)
+        .unwrap_or((0.0, Clustering { centres: Vec::new(), member: Vec::new() }))
 }
 
 /// Each restart's clustering: seeded k-means++ then Lloyd's iterations.
@@ -119,17 +120,14 @@ fn plus_plus(points: &[f64], weight: &dyn Fn(usize) -> f64, k: usize, rng: &mut 
         let chosen = pick(&mass, total, rng);
         centres.extend_from_slice(&points[2 * chosen..2 * chosen + 2]);
         let c = centres.len() / 2 - 1;
-        total = 0.0;
-        // Written as selections rather than branches: which way each point goes is a coin toss.
-        for i in 0..n {
-            let d = distance2(points, i, &centres, c);
-            let closer = d < nearest[i];
-            second[i] = if closer { nearest[i] } else { second[i].min(d) };
-            member[i] = if closer { c } else { member[i] };
-            nearest[i] = if closer { d } else { nearest[i] };
+        // The total summed apart, so that the loop has no chain from one point to the next.
+        let (x, y) = (points[2 * chosen], points[2 * chosen + 1]);
+        for (i, point) in points.chunks_exact(2).enumerate() {
+            let (dx, dy) = (point[0] - x, point[1] - y);
+            take(dx * dx + dy * dy, c, &mut nearest[i], &mut second[i], &mut member[i]);
             mass[i] = weights[i] * nearest[i];
-            total += mass[i];
         }
+        total = mass.iter().sum();
     }
     Seeding { centres, member, nearest, second }
 }
@@ -161,19 +159,6 @@ fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, seeding: Seeding) -> Clu
     // first assignment is the seeding's, so they start exact.
     let mut upper: Vec<f64> = nearest.into_iter().map(f64::sqrt).collect();
     let mut lower: Vec<f64> = second.into_iter().map(f64::sqrt).collect();
-    let nearest_two = |i: usize, centres: &[f64]| {
-        let (mut best, mut second) = ((f64::INFINITY, 0), f64::INFINITY);
-        for c in 0..k {
-            let d = distance2(points, i, centres, c);
-            if d < best.0 {
-                second = best.0;
-                best = (d, c);
-            } else if d < second {
-                second = d;
-            }
-        }
-        (best.1, best.0.sqrt(), second.sqrt())
-    };
     let mut half_gap = vec![0.0; k];
     let mut moved = vec![0.0; k];
     for iteration in 0..MAX_ITERATIONS {
@@ -192,7 +177,7 @@ fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, seeding: Seeding) -> Clu
                 if upper[i] < bound {
                     continue;
                 }
-                let (best, to_best, to_second) = nearest_two(i, &centres);
+                let (best, to_best, to_second) = nearest_two([points[2 * i], points[2 * i + 1]], &centres);
                 (upper[i], lower[i]) = (to_best, to_second);
                 if best != own {
                     member[i] = best;
@@ -263,37 +248,125 @@ fn lloyd(points: &[f64], weight: &dyn Fn(usize) -> f64, seeding: Seeding) -> Clu
     Clustering { centres: kept, member }
 }
 
+/// Takes a squared distance `d` to centre `c` into a point's nearest two: `best` (to centre `at`)
+/// and `second`, the lower-numbered centre keeping a tie. Written as selections rather than
+/// branches: which way each goes is a coin toss that a branch would guess wrong half the time.
+#[inline(always)]
+fn take(d: f64, c: usize, best: &mut f64, second: &mut f64, at: &mut usize) {
+    let closer = d < *best;
+    *second = if closer {
+        *best
+    } else if d < *second {
+        d
+    } else {
+        *second
+    };
+    *at = if closer { c } else { *at };
+    *best = if closer { d } else { *best };
+}
+
+/// Lanes of [`nearest_two`]: centres are taken four at a time, each lane keeping its own nearest
+/// two, so the comparisons are selections with no chain from one centre to the next.
+const LANES: usize = 4;
+
+/// The centre nearest `point` (the lower-numbered on a tie) and the distances to it and to the
+/// next nearest (equal to the first on a tie).
+fn nearest_two(point: [f64; 2], centres: &[f64]) -> (usize, f64, f64) {
+    let mut best = [f64::INFINITY; LANES];
+    let mut second = [f64::INFINITY; LANES];
+    let mut at = [usize::MAX; LANES];
+    let mut consider = |lane: usize, c: usize, centre: &[f64]| {
+        let (dx, dy) = (point[0] - centre[0], point[1] - centre[1]);
+        take(dx * dx + dy * dy, c, &mut best[lane], &mut second[lane], &mut at[lane]);
+    };
+    let quads = centres.chunks_exact(2 * LANES);
+    let rest = quads.remainder();
+    for (q, quad) in quads.enumerate() {
+        for lane in 0..LANES {
+            consider(lane, q * LANES + lane, &quad[2 * lane..2 * lane + 2]);
+        }
+    }
+    let first = centres.len() / 2 - rest.len() / 2;
+    for (lane, centre) in rest.chunks_exact(2).enumerate() {
+        consider(lane, first + lane, centre);
+    }
+    // The lanes' winners: the nearest, the lower-numbered on a tie; the runner-up is the nearest
+    // of every lane's second and the other lanes' winners.
+    let mut winner = 0;
+    for lane in 1..LANES {
+        if best[lane] < best[winner] || (best[lane] == best[winner] && at[lane] < at[winner]) {
+            winner = lane;
+        }
+    }
+    let mut runner_up = f64::INFINITY;
+    for lane in 0..LANES {
+        runner_up = runner_up.min(second[lane]);
+        if lane != winner {
+            runner_up = runner_up.min(best[lane]);
+        }
+    }
+    (at[winner], best[winner].sqrt(), runner_up.sqrt())
+}
+
 /// The mean silhouette of a clustering of flat 2-D points (Rousseeuw 1987), each point counted
 /// once as Pol.is does over base-cluster centres. A point alone in its cluster scores 0.
 pub fn silhouette(points: &[f64], member: &[usize]) -> f64 {
-    let n = member.len();
-    let k = member.iter().max().map_or(0, |&m| m + 1);
-    if n < 2 || k < 2 {
-        return 0.0;
+    Distances::new(points).silhouette(member)
+}
+
+/// A few points (the base clusters' centres) with the distance between every two, worked out once
+/// for the silhouettes of the many groupings tried on them.
+pub struct Distances {
+    points: Vec<f64>,
+    /// Row-major, `n` × `n`.
+    between: Vec<f64>,
+}
+
+impl Distances {
+    pub fn new(points: &[f64]) -> Distances {
+        let n = points.len() / 2;
+        let mut between = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..i {
+                let (dx, dy) = (points[2 * i] - points[2 * j], points[2 * i + 1] - points[2 * j + 1]);
+                let d = (dx * dx + dy * dy).sqrt();
+                between[i * n + j] = d;
+                between[j * n + i] = d;
+            }
+        }
+        Distances { points: points.to_vec(), between }
     }
-    let mut sizes = vec![0.0; k];
-    member.iter().for_each(|&c| sizes[c] += 1.0);
-    let mut total = 0.0;
-    let mut sum = vec![0.0; k];
-    for i in 0..n {
-        sum.iter_mut().for_each(|s| *s = 0.0);
-        for j in 0..n {
-            let dx = points[2 * i] - points[2 * j];
-            let dy = points[2 * i + 1] - points[2 * j + 1];
-            sum[member[j]] += (dx * dx + dy * dy).sqrt();
+
+    /// The mean silhouette of `member`, a cluster for each point; see [`silhouette`].
+    pub fn silhouette(&self, member: &[usize]) -> f64 {
+        let n = member.len();
+        let k = member.iter().max().map_or(0, |&m| m + 1);
+        if n < 2 || k < 2 {
+            return 0.0;
         }
-        let own = member[i];
-        if sizes[own] < 2.0 {
-            continue;
+        let mut sizes = vec![0.0; k];
+        member.iter().for_each(|&c| sizes[c] += 1.0);
+        let mut total = 0.0;
+        let mut sum = vec![0.0; k];
+        for (i, row) in self.between.chunks_exact(n).enumerate() {
+            sum.iter_mut().for_each(|s| *s = 0.0);
+            for (&d, &c) in row.iter().zip(member) {
+                sum[c] += d;
+            }
+            let own = member[i];
+            if sizes[own] < 2.0 {
+                continue;
+            }
+            let a = sum[own] / (sizes[own] - 1.0);
+            let b =
+                (0..k).filter(|&c| c != own && sizes[c] > 0.0).map(|c| sum[c] / sizes[c]).fold(f64::INFINITY, f64::min);
+            let larger = a.max(b);
+            if larger > 0.0 && b.is_finite() {
+                total += (b - a) / larger;
+            }
         }
-        let a = sum[own] / (sizes[own] - 1.0);
-        let b = (0..k).filter(|&c| c != own && sizes[c] > 0.0).map(|c| sum[c] / sizes[c]).fold(f64::INFINITY, f64::min);
-        let larger = a.max(b);
-        if larger > 0.0 && b.is_finite() {
-            total += (b - a) / larger;
-        }
+        total / n as f64
     }
-    total / n as f64
 }
 
 /// The adjusted Rand index of two labellings of the same items (Hubert and Arabie 1985): 1 when
@@ -352,6 +425,27 @@ mod tests {
             }
         }
         (centres, member)
+    }
+
+    #[test]
+    fn the_nearest_two_are_a_plain_scans_ties_and_all() {
+        let mut rng = StdRng::seed_from_u64(12);
+        for case in 0..500 {
+            let k = rng.random_range(1..14);
+            // Centres on a coarse grid, so that equal distances (ties across lanes) are common.
+            let centres: Vec<f64> = (0..2 * k).map(|_| f64::from(rng.random_range(0..4u8))).collect();
+            let point = [f64::from(rng.random_range(0..4u8)), f64::from(rng.random_range(0..4u8))];
+            let mut by_distance: Vec<(f64, usize)> = (0..k)
+                .map(|c| ((point[0] - centres[2 * c]).powi(2) + (point[1] - centres[2 * c + 1]).powi(2), c))
+                .collect();
+            by_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let second = by_distance.get(1).map_or(f64::INFINITY, |d| d.0);
+            assert_eq!(
+                nearest_two(point, &centres),
+                (by_distance[0].1, by_distance[0].0.sqrt(), second.sqrt()),
+                "case {case}: {k} centres"
+            );
+        }
     }
 
     #[test]

@@ -50,29 +50,38 @@ pub struct Across {
     pub spread: f64,
 }
 
-/// Agrees, disagrees and votes (with passes) per group and statement: `[group * statements + s]`.
-struct Counts {
+/// A grouping's agrees, disagrees and votes (with passes) per group and statement, counted once
+/// for both [`representatives`] and [`across`].
+pub struct Counts {
+    statements: usize,
+    groups: usize,
+    /// `[group * statements + s]`, as are the others.
     agree: Vec<u32>,
     disagree: Vec<u32>,
     seen: Vec<u32>,
 }
 
-fn count(votes: &VoteMatrix, group_of: &[Option<usize>], groups: usize) -> Counts {
-    let m = votes.statements();
-    let mut counts = Counts { agree: vec![0; groups * m], disagree: vec![0; groups * m], seen: vec![0; groups * m] };
-    for (p, g) in group_of.iter().enumerate() {
-        let Some(g) = *g else { continue };
-        for (s, c) in votes.row(p) {
-            let at = g * m + s;
-            counts.seen[at] += 1;
-            match c {
-                Choice::Agree => counts.agree[at] += 1,
-                Choice::Disagree => counts.disagree[at] += 1,
-                Choice::Pass => {}
+impl Counts {
+    /// `group_of` gives each participant's group (below `groups`), `None` for those left out.
+    pub fn new(votes: &VoteMatrix, group_of: &[Option<usize>], groups: usize) -> Counts {
+        let m = votes.statements();
+        let cells = groups * m;
+        let mut counts =
+            Counts { statements: m, groups, agree: vec![0; cells], disagree: vec![0; cells], seen: vec![0; cells] };
+        for (p, g) in group_of.iter().enumerate() {
+            let Some(g) = *g else { continue };
+            for (s, c) in votes.row(p) {
+                let at = g * m + s;
+                counts.seen[at] += 1;
+                match c {
+                    Choice::Agree => counts.agree[at] += 1,
+                    Choice::Disagree => counts.disagree[at] += 1,
+                    Choice::Pass => {}
+                }
             }
         }
+        counts
     }
-    counts
 }
 
 /// (successes + 1) / (trials + 2).
@@ -98,15 +107,8 @@ pub fn two_proportion_test(successes_in: u32, trials_in: u32, successes_out: u32
 }
 
 /// Each group's representative statements, at most `limit`, most representative first.
-/// `group_of` gives each participant's group, `None` for those not counted.
-pub fn representatives(
-    votes: &VoteMatrix,
-    group_of: &[Option<usize>],
-    groups: usize,
-    limit: usize,
-) -> Vec<Vec<Representative>> {
-    let m = votes.statements();
-    let counts = count(votes, group_of, groups);
+pub fn representatives(counts: &Counts, limit: usize) -> Vec<Vec<Representative>> {
+    let (m, groups) = (counts.statements, counts.groups);
     let total = |v: &[u32], s: usize| (0..groups).map(|g| v[g * m + s]).sum::<u32>();
     (0..groups)
         .map(|g| {
@@ -149,10 +151,9 @@ pub fn representatives(
 }
 
 /// Every statement's agreement, consensus and spread across a grouping (opinion groups, or kinds
-/// of attendee). `group_of` gives each participant's group, `None` for those left out.
-pub fn across(votes: &VoteMatrix, group_of: &[Option<usize>], groups: usize) -> Vec<Across> {
-    let m = votes.statements();
-    let counts = count(votes, group_of, groups);
+/// of attendee).
+pub fn across(counts: &Counts) -> Vec<Across> {
+    let (m, groups) = (counts.statements, counts.groups);
     (0..m)
         .map(|s| {
             let agree: Vec<f64> =

@@ -1,9 +1,9 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::clusters::{kmeans, kmeans_by_silhouette, silhouette};
+use super::clusters::{Distances, kmeans, kmeans_by_silhouette, silhouette};
 use super::pca::Pca;
-use super::repness::{across, representatives, top};
+use super::repness::{Counts, across, representatives, top};
 use super::*;
 
 fn vote(participant: u32, statement: u32, value: i8) -> Vote {
@@ -118,10 +118,12 @@ fn of_near_equal_groupings_the_silhouette_keeps_the_clearest() {
     let mut clearer = 0;
     for seed in 0..20 {
         let by_inertia = kmeans(&points, Some(&weights), 3, seed);
-        let by_silhouette = kmeans_by_silhouette(&points, Some(&weights), 3, seed);
-        assert_eq!(by_silhouette, kmeans_by_silhouette(&points, Some(&weights), 3, seed));
+        let distances = Distances::new(&points);
+        let (b, by_silhouette) = kmeans_by_silhouette(&distances, Some(&weights), 3, seed);
+        assert_eq!(kmeans_by_silhouette(&distances, Some(&weights), 3, seed), (b, by_silhouette.clone()));
         assert_eq!(by_silhouette.k(), 3);
-        let (a, b) = (silhouette(&points, &by_inertia.member), silhouette(&points, &by_silhouette.member));
+        assert_eq!(b, silhouette(&points, &by_silhouette.member));
+        let a = silhouette(&points, &by_inertia.member);
         // The same restarts, so the silhouette's choice is never rated below the inertia's.
         assert!(b >= a - 1e-12, "seed {seed}: {b} < {a}");
         if b > a + 1e-9 {
@@ -145,7 +147,7 @@ fn repness_and_consensus_by_hand() {
     let rows: Vec<&[i8]> = vec![&[1i8, 1][..]; 4].into_iter().chain(vec![&[-1i8, 1][..]; 4]).collect();
     let votes = matrix(&rows);
     let group_of: Vec<Option<usize>> = (0..8).map(|p| Some(p / 4)).collect();
-    let found = representatives(&votes, &group_of, 2, 5);
+    let found = representatives(&Counts::new(&votes, &group_of, 2), 5);
     let first = &found[0][0];
     assert_eq!((first.statement, first.direction), (0, Direction::Agree));
     // pa = (4+1)/(4+2); the rest (0+1)/(4+2); z = 2√5 (5/5 − ½) = √5;
@@ -160,7 +162,7 @@ fn repness_and_consensus_by_hand() {
     // Statement 1 is agreed by both groups, so it represents neither.
     assert!(found.iter().flatten().all(|r| r.statement == 0));
 
-    let figures = across(&votes, &group_of, 2);
+    let figures = across(&Counts::new(&votes, &group_of, 2));
     assert!((figures[1].consensus - 25.0 / 36.0).abs() < 1e-12);
     assert!((figures[0].consensus - 5.0 / 36.0).abs() < 1e-12);
     assert!((figures[0].spread - 4.0 / 6.0).abs() < 1e-12);
@@ -221,6 +223,6 @@ fn kinds_of_attendee_are_compared_like_groups() {
     let declared = kind_of.iter().flatten().count() as u32;
     let voted_on_0: u32 = figures[0].votes.iter().sum();
     assert!(voted_on_0 <= declared && voted_on_0 > declared / 2, "{voted_on_0} of {declared}");
-    let apart = representatives(&votes, &kind_of, 2, 3);
+    let apart = representatives(&Counts::new(&votes, &kind_of, 2), 3);
     assert!(apart.iter().all(|r| r.len() == 3 && r.iter().all(|r| r.statement < 20)));
 }
