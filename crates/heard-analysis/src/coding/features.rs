@@ -31,11 +31,12 @@ pub struct VectoriserOptions {
 }
 
 impl Default for VectoriserOptions {
-    /// Words 1-2 and characters 2-5: what assisted coding uses.
+    /// Single words: what assisted coding uses (docs/quality.md has what word pairs and character
+    /// n-grams add, and cost).
     fn default() -> Self {
         VectoriserOptions {
-            max_word_ngram: 2,
-            char_ngrams: Some((2, 5)),
+            max_word_ngram: 1,
+            char_ngrams: None,
             min_df: 2,
             max_features: 300_000,
             drop_stop_words: false,
