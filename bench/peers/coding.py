@@ -1,6 +1,6 @@
 """Coding peer: a TF-IDF + linear SVM classifier codes the NHS patient-feedback comments Heard codes.
 
-Usage: coding.py --data D.jsonl --runs N --predictions OUT.jsonl --results R.jsonl
+Usage: coding.py --data D.jsonl --runs N [--first-run K] --predictions OUT.jsonl --results R.jsonl
 
 D.jsonl: a first line {"codes": [the code names in order]}, then one line per comment
 {"text": ..., "codes": [...], "fold": 0..4}.
@@ -10,7 +10,8 @@ thread (n_jobs=None), scikit-learn's defaults otherwise (LinearSVC's random_stat
 Each of N runs times training on the whole file (vectorizer fit + classifier fit: train_seconds)
 and predicting the whole file (transform + predict: predict_seconds). Then the given 5 folds give
 out-of-fold predictions (train on the other four each time), written to OUT.jsonl one line per
-comment in order: {"codes": [...]}.
+comment in order: {"codes": [...]}. Runs are numbered from K (default 1), so that runs interleaved
+with Heard's keep their numbers; past 1 only the timed runs are made, run 1 having written OUT.jsonl.
 """
 
 import argparse
@@ -64,6 +65,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="JSON Lines: code list, then comments")
     parser.add_argument("--runs", type=int, required=True, help="timed train/predict runs")
+    parser.add_argument("--first-run", type=int, default=1,
+                        help="the number of the first run (runs interleaved with Heard's)")
     parser.add_argument("--predictions", required=True, help="out-of-fold codes (JSON Lines)")
     parser.add_argument("--results", required=True, help="results file to append to")
     args = parser.parse_args()
@@ -73,7 +76,7 @@ def main():
     texts = [c["text"] for c in comments]
     labels = binarizer.fit_transform([c["codes"] for c in comments])
 
-    for run in range(1, args.runs + 1):
+    for run in range(args.first_run, args.first_run + args.runs):
         classifier = model()
         started = time.perf_counter()
         classifier.fit(texts, labels)
@@ -84,6 +87,9 @@ def main():
                       trained - started, "s")
         append_result(args.results, "coding", "scikit-learn", "predict_seconds", "", run,
                       predicted - trained, "s")
+
+    if args.first_run > 1:
+        return
 
     out_of_fold = [None] * len(comments)
     for fold in sorted({c["fold"] for c in comments}):

@@ -147,13 +147,20 @@ class Peers(unittest.TestCase):
         synth.write_coding(60, data)
         script("coding.py", "--data", data, "--runs", 2, "--predictions", predictions,
                "--results", self.results)
+        with open(predictions, encoding="utf-8") as lines:
+            written = lines.read()
+        # A run interleaved with Heard's keeps its own number and leaves the predictions alone.
+        script("coding.py", "--data", data, "--runs", 1, "--first-run", 3, "--predictions", predictions,
+               "--results", self.results)
+        with open(predictions, encoding="utf-8") as lines:
+            self.assertEqual(lines.read(), written)
         script("score_coding.py", "--data", data, "--predictions", predictions,
                "--tool", "scikit-learn", "--results", self.results)
 
         with open(predictions, encoding="utf-8") as lines:
             self.assertEqual(len(lines.readlines()), 60)
         rows = results(self.results)
-        self.assertEqual(len([r for r in rows if r["metric"] == "train_seconds"]), 2)
+        self.assertEqual(sorted(r["run"] for r in rows if r["metric"] == "train_seconds"), [1, 2, 3])
         f1 = {r["metric"]: r["value"] for r in rows if r["metric"].endswith("_f1")}
         self.assertEqual(set(f1), {"micro_f1", "macro_f1"})
         self.assertTrue(all(0.5 < v <= 1 for v in f1.values()), f"codes follow words: {f1}")
