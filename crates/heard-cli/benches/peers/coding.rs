@@ -68,6 +68,14 @@ fn code_list(codes: &[String], applies: impl Iterator<Item = bool>) -> Vec<&str>
     codes.iter().zip(applies).filter(|(_, on)| *on).map(|(c, _)| c.as_str()).collect()
 }
 
+/// The file the peers read: the code names, then each comment with its codes and fold.
+fn write_for_peers(path: &std::path::Path, data: &Data, fold_of: &[usize]) -> anyhow::Result<()> {
+    let comments = data.texts.iter().zip(&data.labels).zip(fold_of).map(|((text, labels), fold)| {
+        json!({ "text": text, "codes": code_list(&data.codes, labels.iter().copied()), "fold": fold })
+    });
+    results::write_lines(path, std::iter::once(json!({ "codes": data.codes })).chain(comments))
+}
+
 pub fn run(args: &Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out.dir)?;
     let data = match (&args.synthetic, &args.csv) {
@@ -78,12 +86,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let fold_of: Vec<usize> = (0..data.texts.len()).map(|i| i % FOLDS).collect();
     let first = args.first_run == 1;
     if first {
-        results::write_lines(
-        &args.out.dir.join("coding.jsonl"),
-        std::iter::once(json!({ "codes": data.codes })).chain(data.texts.iter().zip(&data.labels).zip(&fold_of).map(
-            |((text, labels), fold)| json!({ "text": text, "codes": code_list(&data.codes, labels.iter().copied()), "fold": fold }),
-        )),
-        )?;
+        write_for_peers(&args.out.dir.join("coding.jsonl"), &data, &fold_of)?;
         println!("coding: {} texts, {} codes, {FOLDS} folds", data.texts.len(), data.codes.len());
     }
 
